@@ -1,0 +1,128 @@
+/* The public n-generation API of refit/theory.h: argument checks, dispatch
+ * to the regime, and conversion of the log-scale result to what was asked. */
+#include <math.h>
+
+#include "theory/regimes.h"
+
+static const char *const quantity_names[REFIT_Q_COUNT] = {
+    "var_mean",    "var_var",      "sd_mean",   "logvar_mean", "logvar_var", "logvar_k3",
+    "logvar_k4",   "mean_mse",     "marginal_var", "w2sq_mean", "w2sq_var",  "w2sq_lower",
+};
+
+const char *refit_quantity_name(refit_quantity q)
+{
+    return ((unsigned)q < REFIT_Q_COUNT) ? quantity_names[q] : NULL;
+}
+
+int refit_quantity_signed(refit_quantity q)
+{
+    return q == REFIT_Q_LOGVAR_MEAN || q == REFIT_Q_LOGVAR_K3;
+}
+
+int refit_theory_has(const refit_model *model, refit_quantity q)
+{
+    if (!model || (unsigned)q >= REFIT_Q_COUNT) return 0;
+    if (model->regime == REFIT_REGIME_REPLACE) return 1;
+    return q == REFIT_Q_VAR_MEAN || q == REFIT_Q_MEAN_MSE || q == REFIT_Q_MARGINAL_VAR ||
+           q == REFIT_Q_W2SQ_LOWER;
+}
+
+/* n is a generation count: beyond 2^53 it is no longer exact in double. */
+static refit_status check_request(const refit_model *model, uint64_t n, double *out)
+{
+    if (!out) return REFIT_EINVAL;
+    *out = NAN;
+    refit_status st = refit_model_validate(model);
+    if (st != REFIT_OK) return st;
+    return (double)n <= REFIT_SIZE_MAX ? REFIT_OK : REFIT_EDOM;
+}
+
+static refit_status evaluate(const refit_model *model, uint64_t n, refit_quantity q,
+                             refit_qval *val, double *out)
+{
+    refit_status st = check_request(model, n, out);
+    if (st != REFIT_OK) return st;
+    if (!refit_theory_has(model, q)) return REFIT_EINVAL;
+    switch (model->regime) {
+    case REFIT_REGIME_REPLACE: return refit_replace_eval(model, n, q, val);
+    case REFIT_REGIME_ACCUMULATE: return refit_accumulate_eval(model, n, q, val);
+    case REFIT_REGIME_MIX: return refit_mix_eval(model, n, q, val);
+    }
+    return REFIT_EINVAL;
+}
+
+refit_status refit_theory_quantity(const refit_model *model, uint64_t n, refit_quantity q,
+                                   double *out)
+{
+    refit_qval val;
+    refit_status st = evaluate(model, n, q, &val, out);
+    if (st != REFIT_OK) return st;
+    if (val.zero) {
+        *out = 0.0;
+        return REFIT_OK;
+    }
+    if (!val.is_log) {
+        *out = dd_to_d(val.v);
+        return REFIT_OK;
+    }
+    return refit_exp_result(val.v, out);
+}
+
+refit_status refit_theory_quantity_log(const refit_model *model, uint64_t n, refit_quantity q,
+                                       double *out)
+{
+    refit_qval val;
+    if (refit_quantity_signed(q)) {
+        if (out) *out = NAN;
+        return REFIT_EINVAL;
+    }
+    refit_status st = evaluate(model, n, q, &val, out);
+    if (st != REFIT_OK) return st;
+    if (val.zero)
+        *out = -INFINITY;
+    else
+        *out = val.is_log ? dd_to_d(val.v) : dd_to_d(refit_dd_log(val.v));
+    return REFIT_OK;
+}
+
+static refit_status moment_ln(const refit_model *model, uint64_t n, double r, dd *ln,
+                              double *out)
+{
+    refit_status st = check_request(model, n, out);
+    if (st != REFIT_OK) return st;
+    if (model->regime != REFIT_REGIME_REPLACE) return REFIT_EINVAL;
+    if (!isfinite(r)) return REFIT_EDOM;
+    return refit_replace_log_moment(model, n, r, ln);
+}
+
+refit_status refit_theory_var_moment(const refit_model *model, uint64_t n, double r, double *out)
+{
+    dd ln;
+    refit_status st = moment_ln(model, n, r, &ln, out);
+    return st != REFIT_OK ? st : refit_exp_result(ln, out);
+}
+
+refit_status refit_theory_var_moment_log(const refit_model *model, uint64_t n, double r,
+                                         double *out)
+{
+    dd ln;
+    refit_status st = moment_ln(model, n, r, &ln, out);
+    if (st == REFIT_OK) *out = dd_to_d(ln);
+    return st;
+}
+
+#define REFIT_SHORTHAND(fn, Q)                                                                 \
+    refit_status fn(const refit_model *model, uint64_t n, double *out)                         \
+    {                                                                                          \
+        return refit_theory_quantity(model, n, Q, out);                                        \
+    }
+REFIT_SHORTHAND(refit_theory_var_mean, REFIT_Q_VAR_MEAN)
+REFIT_SHORTHAND(refit_theory_var_var, REFIT_Q_VAR_VAR)
+REFIT_SHORTHAND(refit_theory_sd_mean, REFIT_Q_SD_MEAN)
+REFIT_SHORTHAND(refit_theory_logvar_mean, REFIT_Q_LOGVAR_MEAN)
+REFIT_SHORTHAND(refit_theory_logvar_var, REFIT_Q_LOGVAR_VAR)
+REFIT_SHORTHAND(refit_theory_mean_mse, REFIT_Q_MEAN_MSE)
+REFIT_SHORTHAND(refit_theory_marginal_var, REFIT_Q_MARGINAL_VAR)
+REFIT_SHORTHAND(refit_theory_w2sq_mean, REFIT_Q_W2SQ_MEAN)
+REFIT_SHORTHAND(refit_theory_w2sq_var, REFIT_Q_W2SQ_VAR)
+REFIT_SHORTHAND(refit_theory_w2sq_lower, REFIT_Q_W2SQ_LOWER)
