@@ -5,13 +5,16 @@
 #include <float.h>
 #include <math.h>
 
+#include "theory/dd_constants.h"
 #include "theory/regimes.h"
 
-/* Writes the requested quantity from (var_mean, mean_mse) for sigma = 1. */
+/* Writes the requested quantity from (var_mean, mean_mse) * 2^scale2 for
+ * sigma = 1. */
 static refit_status from_pair(const refit_model *model, refit_quantity q, dd var, dd mse,
-                              refit_qval *out)
+                              int64_t scale2, refit_qval *out)
 {
     dd ln_sigma2 = dd_ldexp(refit_dd_log(dd_d(model->sigma)), 1);
+    ln_sigma2 = dd_add(ln_sigma2, dd_mul_d(dd_make(REFIT_DD_LN2[0], REFIT_DD_LN2[1]), (double)scale2));
     dd v;
     out->is_log = 1;
     out->zero = 0;
@@ -50,7 +53,7 @@ refit_status refit_accumulate_eval(const refit_model *model, uint64_t n, refit_q
         else if (t >= 1)
             v = dd_sub(v, dd_div(v, dd_mul_d(dd_add_d(dd_two_prod(tp1, M), -1.0), tp1)));
     }
-    return from_pair(model, q, v, e, out);
+    return from_pair(model, q, v, e, 0, out);
 }
 
 /* (e, v, 1) -> (e', v', 1) for one mix generation of size M, sigma = 1. */
@@ -78,6 +81,19 @@ static void mix_matrix(double M, double lambda, int mle, mat3 *A)
         A->a[1][2] = lam;
     }
     A->a[2][2] = dd_d(1.0);
+}
+
+/* Divide v[0..n) by the power of two nearest its largest entry (exact) and
+ * return that exponent: a diverging recursion then never overflows. */
+static int64_t renormalize(dd *v, int count)
+{
+    double big = 0.0;
+    int e;
+    for (int i = 0; i < count; i++) big = fmax(big, fabs(v[i].hi));
+    if (big == 0.0 || !isfinite(big)) return 0;
+    frexp(big, &e);
+    for (int i = 0; i < count; i++) v[i] = dd_ldexp(v[i], -e);
+    return e;
 }
 
 static void mat3_apply(const mat3 *A, dd x[3])
@@ -108,17 +124,25 @@ refit_status refit_mix_eval(const refit_model *model, uint64_t n, refit_quantity
     uint64_t len;
     refit_status st;
     dd x[3] = {dd_d(0.0), dd_d(1.0), dd_d(1.0)}; /* e_0 = 0, v_0 = sigma^2 */
+    int64_t x_scale = 0;                         /* true state = x 2^x_scale */
     refit_runs runs = refit_runs_begin(&model->schedule, n);
     while (refit_runs_next(&runs, &M, &len, &st)) {
         mat3 A;
+        int64_t a_scale = 0; /* true power of the matrix = A 2^a_scale */
         mix_matrix(M, model->lambda, model->estimator == REFIT_ESTIMATOR_MLE, &A);
         for (; len; len >>= 1) {
-            if (len & 1) mat3_apply(&A, x);
-            if (len > 1) mat3_square(&A);
+            if (len & 1) {
+                mat3_apply(&A, x);
+                x_scale += a_scale + renormalize(x, 3);
+            }
+            if (len > 1) {
+                mat3_square(&A);
+                a_scale = 2 * a_scale + renormalize(&A.a[0][0], 9);
+            }
         }
     }
     if (st != REFIT_OK) return st;
-    return from_pair(model, q, x[1], x[0], out);
+    return from_pair(model, q, x[1], x[0], x_scale, out);
 }
 
 static dd lambda_star_dd(double M, refit_estimator est)

@@ -171,6 +171,19 @@ static refit_status w2sq_var_log(const refit_model *model, uint64_t n, int *zero
                        dd_add(dd_ldexp(gamma_G, 3), dd_ldexp(dd_mul(gamma, p3_G), 2)));
         eX2 = e2;
         EV = s.inv_M;
+    } else if (model->estimator == REFIT_ESTIMATOR_MLE && s.log1p_inv_a.hi > 1.0) {
+        /* MLE far from the start: E Y^4 grows like prod (1 + 1/a_i) while
+         * s^4 shrinks, so the e_j route would overflow; but with sum 1/a_i > 1
+         * the raw moments E X^t = exp(sum ln m_i(t/2)) <= 1 cancel little. */
+        dd L = s.ln_k_over_D;
+        dd EX1 = refit_dd_exp(dd_add(dd_ldexp(L, -1), s.excess_half));
+        dd EX2 = refit_dd_exp(L);
+        dd EX3 = refit_dd_exp(dd_add(dd_mul_d(L, 1.5), dd_add(s.excess_half, s.log1p_inv_2a)));
+        dd EX4 = refit_dd_exp(dd_add(dd_ldexp(L, 1), s.log1p_inv_a));
+        eX2 = dd_add_d(dd_sub(EX2, dd_ldexp(EX1, 1)), 1.0);
+        eX4_G = dd_add(dd_sub(EX4, dd_ldexp(EX3, 2)), dd_mul_d(EX2, 6.0));
+        eX4_G = dd_add_d(dd_sub(eX4_G, dd_ldexp(EX1, 2)), 1.0);
+        EV = state[S_V];
     } else {
         dd p4 = refit_dd_expm1(s.log1p_inv_a);
         dd e4 = dd_add(dd_sub(p4, dd_ldexp(p3, 2)), dd_add(dd_ldexp(gamma, 3), dd_ldexp(dd_mul(gamma, p3), 2)));
