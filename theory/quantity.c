@@ -34,7 +34,7 @@ static refit_status check_request(const refit_model *model, uint64_t n, double *
     *out = NAN;
     refit_status st = refit_model_validate(model);
     if (st != REFIT_OK) return st;
-    return (double)n <= REFIT_SIZE_MAX ? REFIT_OK : REFIT_EDOM;
+    return n <= ((uint64_t)1 << 53) ? REFIT_OK : REFIT_EDOM;
 }
 
 static refit_status evaluate(const refit_model *model, uint64_t n, refit_quantity q,

@@ -18,6 +18,7 @@
  * underflow double have a _log variant returning the natural logarithm; the
  * plain function then returns REFIT_ERANGE instead of inf or 0.
  *
+ * Generation counts n range over 0 .. 2^53 (REFIT_EDOM beyond).
  * Cost: O(1) (or O(log n)) for constant schedules, O(n) for polynomial ones,
  * O(count + log n) for lists; about 0.1 us per generation when O(n).
  */

@@ -9,7 +9,8 @@
  * Conventions: the result is written to `out` rounded to out's precision
  * (callers use >= 256 bits); internally a twin works with extra guard bits.
  * Domain errors return the same status as the double function and set out
- * to NaN.  MPFR's exponent range is wide enough that no twin overflows.
+ * to NaN.  A value beyond MPFR's exponent range (callers can widen it with
+ * mpfr_set_emax(mpfr_get_emax_max()), as the tests do) gives REFIT_ERANGE.
  * Cost: twins loop over generations where the double code uses closed forms
  * for non-constant schedules; keep n <= 1e5 for POLY schedules in tests.
  */

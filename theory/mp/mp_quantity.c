@@ -140,9 +140,10 @@ static void coef_clear(gen_coef *cf)
 }
 
 /* m(1/2) = sqrt(2/D) Gamma(a+1/2)/Gamma(a) for the generation-by-generation
- * path: the ratio from its asymptotic series above the table's threshold,
- * else stepped up from the previous size when that grew a little (64 exact
- * steps at most), else from lgamma. */
+ * path: the ratio R stepped up from the previous size when that grew a
+ * little (R(x+1/2) = x/R(x), 32 steps at most: a chain of at most 32 n
+ * roundings, covered by the guard), else from its asymptotic series above
+ * the table's threshold, else from lgamma. */
 static void half_moment_loop(mpfr_t c, double M, refit_estimator est, const refit_mpi_bern *bern,
                              half_ratio *hr)
 {
@@ -150,16 +151,16 @@ static void half_moment_loop(mpfr_t c, double M, refit_estimator est, const refi
     double D = refit_mpi_divisor(M, est), a = 0.5 * (M - 1.0);
     mpfr_t t, x;
     mpfr_inits2(wp, t, x, (mpfr_ptr)0);
-    if (bern->count > 0 && a >= bern->x0) {
-        mpfr_set_d(x, a, RND);
-        refit_mpi_half_ratio_series(hr->R, x, bern);
-    } else if (hr->have && M > hr->M && M - hr->M <= 64.0) {
+    if (hr->have && M > hr->M && M - hr->M <= 32.0) {
         double steps = M - hr->M;
         mpfr_set_d(x, 0.5 * (hr->M - 1.0), RND); /* a of the previous size */
         for (double i = 0; i < steps; i += 1.0) {
             mpfr_div(hr->R, x, hr->R, RND);
             mpfr_add_d(x, x, 0.5, RND);
         }
+    } else if (bern->count > 0 && a >= bern->x0) {
+        mpfr_set_d(x, a, RND);
+        refit_mpi_half_ratio_series(hr->R, x, bern);
     } else {
         refit_mpi_factor_moment(c, M, est, 0.5);
         mpfr_set_d(t, D, RND);
@@ -192,10 +193,11 @@ static void coef_fill(gen_coef *cf, double M, refit_estimator est, unsigned need
     mpfr_ui_div(cf->invM, 1, cf->invM, RND);
     mpfr_set_d(cf->g, k, RND);
     mpfr_div_d(cf->g, cf->g, D, RND);
-    mpfr_set_d(cf->r1, k + 1.0, RND);
+    mpfr_set_d(cf->r1, M, RND); /* k + 1 */
     mpfr_div_d(cf->r1, cf->r1, D, RND);
     /* m(2) = (k/D) (k+2)/D */
-    mpfr_set_d(cf->h2, k + 2.0, RND);
+    mpfr_set_d(cf->h2, M, RND);
+    mpfr_add_ui(cf->h2, cf->h2, 1, RND); /* k + 2 in MPFR: 2^53 + 1 is not a double */
     mpfr_div_d(cf->h2, cf->h2, D, RND);
     mpfr_mul(cf->h2, cf->h2, cf->g, RND);
     /* q - 1 for the ratios, simplified exactly:
@@ -985,7 +987,9 @@ refit_status refit_mp_mix_fixed_point(mpfr_t var_mean, mpfr_t mean_mse, const re
         mpfr_div_d(t, t, M - 1.0, RND);
     } else {
         /* det = (l/M) (1 + l (2M - 1 - M l)), every term positive */
-        mpfr_set_d(B, 2.0 * M - 1.0, RND);
+        mpfr_set_d(B, M, RND);
+        mpfr_mul_2ui(B, B, 1, RND);
+        mpfr_sub_ui(B, B, 1, RND); /* 2M - 1 (not a double when M > 2^52) */
         mpfr_set_d(t, M, RND);
         mpfr_mul_d(t, t, l, RND);
         mpfr_sub(B, B, t, RND);

@@ -176,7 +176,8 @@ void refit_mpi_polygamma_series(mpfr_t out, int k, const mpfr_t x, const refit_m
     mpfr_inits2(wp, xs, acc, t, y, pw, term, sum, (mpfr_ptr)0);
     mpfr_set(xs, x, RND);
     mpfr_set_zero(acc, 1);
-    if (mpfr_cmp_d(x, bern->x0) < 0) {
+    /* (x0 is finite and below a few thousand for the default table.) */
+    if (isfinite(bern->x0) && mpfr_cmp_d(x, bern->x0) < 0) {
         /* x0 - x < x0 <= a few thousand: the step count fits easily. */
         double gap = bern->x0 - mpfr_get_d(x, MPFR_RNDD);
         unsigned long N = (unsigned long)ceil(gap);
@@ -279,10 +280,16 @@ refit_status refit_mp_polygamma(mpfr_t out, int k, const mpfr_t x)
     size_t J, Jdef;
     double xd, x0def;
 
+    /* out may be x itself: write it only after x has been read. */
     if (!out) return REFIT_EINVAL;
-    mpfr_set_nan(out);
-    if (!x || k < 0 || k > 3) return REFIT_EINVAL;
-    if (!mpfr_number_p(x) || mpfr_sgn(x) <= 0) return REFIT_EDOM;
+    if (!x || k < 0 || k > 3) {
+        mpfr_set_nan(out);
+        return REFIT_EINVAL;
+    }
+    if (!mpfr_number_p(x) || mpfr_sgn(x) <= 0) {
+        mpfr_set_nan(out);
+        return REFIT_EDOM;
+    }
     if (k == 0) {
         mpfr_digamma(out, x, RND);
         return REFIT_OK;
@@ -299,8 +306,16 @@ refit_status refit_mp_polygamma(mpfr_t out, int k, const mpfr_t x)
         if (Jx > 0) J = Jx;
     }
     st = refit_mpi_bern_init(&bern, J, bp);
-    if (st != REFIT_OK) return st;
-    refit_mpi_polygamma_series(out, k, x, &bern);
+    if (st == REFIT_OK && J != Jdef && !(bern.x0 <= xd + 4.0)) {
+        /* Should not happen (x0(J) <= xd by the choice of J); be safe. */
+        refit_mpi_bern_clear(&bern);
+        st = refit_mpi_bern_init(&bern, Jdef, bp);
+    }
+    if (st != REFIT_OK) {
+        mpfr_set_nan(out);
+        return st;
+    }
+    refit_mpi_polygamma_series(out, k, x, &bern); /* reads x before writing out */
     refit_mpi_bern_clear(&bern);
     return REFIT_OK;
 }
