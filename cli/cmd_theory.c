@@ -1,0 +1,494 @@
+/* refit theory: the closed forms of refit/theory.h for each requested n.
+ *
+ * Options -> refit_model -> one refit_theory_quantity (or _log) call per
+ * cell of the table -> a printer.  Every value is computed before anything
+ * is printed, so an error leaves stdout empty.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "options.h"
+#include "output.h"
+#include "refit/model.h"
+#include "refit/theory.h"
+
+#define PREFIX "refit theory"
+#define EXPECT_AT "a comma-separated list of whole numbers from 0 to " CLI_SIZE_MAX_TEXT
+#define EXPECT_MOMENTS "a comma-separated list of distinct finite numbers r"
+#define DEFAULT_AT "0,1,2,5,10,100,1000"
+
+static const char usage[] =
+    "usage: refit theory [options]\n"
+    "\n"
+    "Exact moments of a Gaussian refitted n times on its own samples (closed forms),\n"
+    "one column (or, in the table format, one line) per quantity.\n"
+    "\n"
+    "model options:\n"
+    "  --M M                constant sample size per generation, 2..2^53 (default 100)\n"
+    "  --schedule KIND      const:M | poly:M0,ALPHA (M_i = round(M0 (i+1)^ALPHA), ALPHA >= 0)\n"
+    "                       | list:FILE (one size per line, # comments; the last repeats)\n"
+    "  --estimator E        unbiased (divide by M-1; default) | mle (divide by M)\n"
+    "  --regime R           replace (default) | accumulate (constant schedule only)\n"
+    "                       | mix:LAMBDA (a fraction 0 < LAMBDA <= 1 of fresh real data)\n"
+    "  --mu X               true mean (default 0)\n"
+    "  --sigma S            true standard deviation, > 0 (default 1)\n"
+    "\n"
+    "output options:\n"
+    "  --at N1,N2,...       generations n to report, 0..2^53 (default " DEFAULT_AT ")\n"
+    "  --moments R1,R2,...  add columns var_pow<R> = E[(sigma_n^2)^R] (replace regime)\n"
+    "  --log                print ln of every positive quantity, named ln_<name>\n"
+    "  --format F           table (default, transposed) | csv | json\n"
+    "  --help, -h           print this help and exit\n"
+    "\n"
+    "quantities: var_mean var_var sd_mean logvar_mean logvar_var logvar_k3 logvar_k4\n"
+    "mean_mse marginal_var w2sq_mean w2sq_var w2sq_lower (replace regime; accumulate and\n"
+    "mix: var_mean mean_mse marginal_var w2sq_lower).  Values that do not fit a double\n"
+    "print as out-of-range (csv: empty, json: null): rerun with --log.  The mix regime\n"
+    "adds a summary (table, json): the threshold lambda_star and the fixed point.\n"
+    "Cost: O(1) per value for constant schedules, O(n) for poly schedules.\n";
+
+static const cli_option_spec theory_specs[] = {
+    {"--at", 1, EXPECT_AT},
+    {"--moments", 1, EXPECT_MOMENTS},
+    {"--log", 0, "--log alone"},
+    {"--format", 1, "table, csv or json"},
+    {"--help", 0, "--help alone"},
+    {NULL, 0, NULL},
+};
+
+/* One output column: a quantity, or a moment E[(sigma_n^2)^r]. */
+typedef struct column {
+    int is_moment;
+    refit_quantity quantity;
+    double r;
+    int use_log; /* call the _log variant */
+} column;
+
+typedef struct theory_opts {
+    cli_model_opts model;
+    uint64_t *at;
+    size_t nat;
+    char **moment_text; /* as typed: the column is named var_pow<text> */
+    double *moments;
+    size_t nmoments;
+    int log;
+    cli_format format;
+    int have_at, have_moments, have_log, have_format;
+} theory_opts;
+
+static void theory_opts_free(theory_opts *o)
+{
+    cli_model_opts_free(&o->model);
+    free(o->at);
+    cli_free_list(o->moment_text, o->nmoments);
+    free(o->moments);
+}
+
+static int once(int *flag, const char *name)
+{
+    if (*flag) {
+        cli_error(PREFIX, name, "given more than once; expected it at most once");
+        return -1;
+    }
+    *flag = 1;
+    return 0;
+}
+
+static int parse_at(theory_opts *o, const char *value)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(value, &items, &n) != 0) {
+        cli_bad_value(PREFIX, "--at", value, EXPECT_AT);
+        return -1;
+    }
+    o->at = malloc(n * sizeof *o->at);
+    if (!o->at) {
+        cli_free_list(items, n);
+        cli_error(PREFIX, "--at", "out of memory; expected a shorter list");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* The library counts generations in double: n is exact up to 2^53. */
+        if (cli_parse_u64(items[i], &o->at[i]) != 0 || o->at[i] > ((uint64_t)1 << 53)) {
+            cli_bad_value(PREFIX, "--at", items[i], EXPECT_AT);
+            cli_free_list(items, n);
+            return -1;
+        }
+    }
+    o->nat = n;
+    cli_free_list(items, n);
+    return 0;
+}
+
+static int parse_moments(theory_opts *o, const char *value)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(value, &items, &n) != 0) {
+        cli_bad_value(PREFIX, "--moments", value, EXPECT_MOMENTS);
+        return -1;
+    }
+    o->moment_text = items;
+    o->nmoments = n;
+    o->moments = malloc(n * sizeof *o->moments);
+    if (!o->moments) {
+        cli_error(PREFIX, "--moments", "out of memory; expected a shorter list");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cli_parse_double(items[i], &o->moments[i]) != 0) {
+            cli_bad_value(PREFIX, "--moments", items[i], EXPECT_MOMENTS);
+            return -1;
+        }
+        /* Column names must be unique keys in JSON. */
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(items[j], items[i]) == 0) {
+                cli_bad_value(PREFIX, "--moments", value, "distinct values (each names a column)");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Read the arguments; 1 = done (help printed), 0 = go on, -1 = error. */
+static int parse_args(theory_opts *o, int argc, char **argv)
+{
+    static const cli_option_spec *const sets[] = {cli_model_option_specs, theory_specs, NULL};
+    cli_args args;
+    const cli_option_spec *spec;
+    const char *value;
+    int rc;
+
+    memset(&args, 0, sizeof args);
+    args.argc = argc;
+    args.argv = argv;
+    args.next = 1;
+    args.prefix = PREFIX;
+    args.spec_sets = sets;
+    while ((rc = cli_next_option(&args, &spec, &value)) == 1) {
+        const char *name = spec->name;
+        if (cli_is_model_option(name)) {
+            if (cli_model_option(&o->model, PREFIX, name, value) != 0) return -1;
+        } else if (strcmp(name, "--help") == 0) {
+            return 1;
+        } else if (strcmp(name, "--at") == 0) {
+            if (once(&o->have_at, name) != 0 || parse_at(o, value) != 0) return -1;
+        } else if (strcmp(name, "--moments") == 0) {
+            if (once(&o->have_moments, name) != 0 || parse_moments(o, value) != 0) return -1;
+        } else if (strcmp(name, "--log") == 0) {
+            if (once(&o->have_log, name) != 0) return -1;
+            o->log = 1;
+        } else if (strcmp(name, "--format") == 0) {
+            if (once(&o->have_format, name) != 0) return -1;
+            if (strcmp(value, "table") == 0) {
+                o->format = CLI_FORMAT_TABLE;
+            } else if (strcmp(value, "csv") == 0) {
+                o->format = CLI_FORMAT_CSV;
+            } else if (strcmp(value, "json") == 0) {
+                o->format = CLI_FORMAT_JSON;
+            } else {
+                cli_bad_value(PREFIX, name, value, "table, csv or json");
+                return -1;
+            }
+        }
+    }
+    if (rc < 0) return -1;
+    if (!o->have_at && parse_at(o, DEFAULT_AT) != 0) return -1;
+    if (cli_model_finish(&o->model, PREFIX) != 0) return -1;
+    return 0;
+}
+
+/* Checks that need the whole model: moment domains and, for POLY
+ * schedules, that every size up to the largest n stays below 2^53. */
+static int check_domains(const theory_opts *o)
+{
+    const refit_model *m = &o->model.model;
+    if (o->nmoments > 0 && m->regime != REFIT_REGIME_REPLACE) {
+        cli_error(PREFIX, "--moments", "E[(sigma_n^2)^r] has no closed form under regime %s; "
+                  "expected --regime replace", cli_regime_name(m->regime));
+        return -1;
+    }
+    if (o->nmoments > 0) {
+        /* E[q^r] is finite iff r > -(M-1)/2 for every generation's M. */
+        double Mmin = cli_model_min_size(&o->model), bound = -(Mmin - 1.0) / 2.0;
+        for (size_t i = 0; i < o->nmoments; i++) {
+            if (!(o->moments[i] > bound)) {
+                char expected[160], b[40], s[40];
+                snprintf(expected, sizeof expected, "r > %s = -(M_min - 1)/2 for the smallest "
+                         "sample size M_min = %s", cli_format_double(b, sizeof b, bound),
+                         cli_format_double(s, sizeof s, Mmin));
+                cli_bad_value(PREFIX, "--moments", o->moment_text[i], expected);
+                return -1;
+            }
+        }
+    }
+    if (m->schedule.kind == REFIT_SCHEDULE_POLY) {
+        for (size_t i = 0; i < o->nat; i++) {
+            uint64_t n = o->at[i], lo = 1, hi = n;
+            double size;
+            /* Generation n is fitted from M_0 .. M_{n-1}; sizes never decrease. */
+            if (n == 0 || refit_schedule_size(&m->schedule, n - 1, &size) == REFIT_OK) continue;
+            /* Find the largest valid n: size(lo - 1) is valid, size(hi - 1) is not. */
+            while (hi - lo > 1) {
+                uint64_t mid = lo + (hi - lo) / 2;
+                if (refit_schedule_size(&m->schedule, mid - 1, &size) == REFIT_OK)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            cli_error(PREFIX, "--at", "got '%" PRIu64 "', but the poly schedule's sample size "
+                      "M_%" PRIu64 " exceeds " CLI_SIZE_MAX_TEXT "; expected n <= %" PRIu64
+                      " for this schedule", n, n - 1, lo);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The column names in output order: quantities in enum order, then moments. */
+static int build_columns(const theory_opts *o, column **cols_out, char ***names_out,
+                         size_t *count_out)
+{
+    const refit_model *m = &o->model.model;
+    size_t cap = (size_t)REFIT_Q_COUNT + o->nmoments, n = 0;
+    column *cols = calloc(cap, sizeof *cols);
+    char **names = calloc(cap, sizeof *names);
+    if (!cols || !names) goto fail;
+    for (int q = 0; q < (int)REFIT_Q_COUNT; q++) {
+        refit_quantity quantity = (refit_quantity)q;
+        const char *base;
+        size_t len;
+        if (!refit_theory_has(m, quantity)) continue;
+        base = refit_quantity_name(quantity);
+        cols[n].quantity = quantity;
+        cols[n].use_log = o->log && !refit_quantity_signed(quantity);
+        len = strlen(base) + 4;
+        names[n] = malloc(len);
+        if (!names[n]) goto fail;
+        snprintf(names[n], len, "%s%s", cols[n].use_log ? "ln_" : "", base);
+        n++;
+    }
+    for (size_t i = 0; i < o->nmoments; i++) {
+        size_t len = strlen(o->moment_text[i]) + 12;
+        cols[n].is_moment = 1;
+        cols[n].r = o->moments[i];
+        cols[n].use_log = o->log;
+        names[n] = malloc(len);
+        if (!names[n]) goto fail;
+        snprintf(names[n], len, "%svar_pow%s", o->log ? "ln_" : "", o->moment_text[i]);
+        n++;
+    }
+    *cols_out = cols;
+    *names_out = names;
+    *count_out = n;
+    return 0;
+fail:
+    free(cols);
+    cli_free_list(names, n);
+    return -1;
+}
+
+static refit_status compute_cell(const refit_model *m, uint64_t n, const column *c, double *out)
+{
+    if (c->is_moment)
+        return c->use_log ? refit_theory_var_moment_log(m, n, c->r, out)
+                          : refit_theory_var_moment(m, n, c->r, out);
+    return c->use_log ? refit_theory_quantity_log(m, n, c->quantity, out)
+                      : refit_theory_quantity(m, n, c->quantity, out);
+}
+
+/* Fill the table; 0, or -1 after printing the library's complaint. */
+static int compute_table(const theory_opts *o, const column *cols, cli_table *t)
+{
+    const refit_model *m = &o->model.model;
+    for (size_t i = 0; i < t->nrows; i++) {
+        t->n[i] = o->at[i];
+        for (size_t j = 0; j < t->ncols; j++) {
+            size_t k = i * t->ncols + j;
+            double v = NAN;
+            refit_status st = compute_cell(m, o->at[i], &cols[j], &v);
+            if (st == REFIT_OK) {
+                t->values[k] = v;
+                t->cells[k] = CLI_CELL_VALUE;
+            } else if (st == REFIT_ERANGE) {
+                t->values[k] = NAN;
+                t->cells[k] = CLI_CELL_OUT_OF_RANGE;
+            } else {
+                cli_error(PREFIX, "--at", "%s at n = %" PRIu64 " failed: %s; expected n and the "
+                          "model inside the closed form's domain", t->names[j], o->at[i],
+                          refit_strerror(st));
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The mix regime's long run: the threshold lambda* (for M_0) and, for a
+ * constant schedule with lambda > lambda*, the fixed point.  Renders the
+ * table lines and the JSON object; 0 or -1 (printed). */
+static int mix_summary(const theory_opts *o, FILE *text, FILE *json)
+{
+    const refit_model *m = &o->model.model;
+    double M0, lstar, var_mean = NAN, mean_mse = NAN;
+    char a[40], b[40], c[40], d[40];
+    refit_status st = refit_schedule_size(&m->schedule, 0, &M0);
+    if (st == REFIT_OK) st = refit_theory_mix_lambda_star(M0, m->estimator, &lstar);
+    if (st != REFIT_OK) {
+        cli_error(PREFIX, "--regime", "lambda_star failed: %s; expected a model inside the "
+                  "closed form's domain", refit_strerror(st));
+        return -1;
+    }
+    fprintf(text, "mix summary: lambda %s, lambda_star %s (for M_0 = %s; E sigma_n^2 and "
+            "E (mu_n - mu)^2 converge iff lambda > lambda_star)\n",
+            cli_format_short(a, sizeof a, m->lambda), cli_format_double(b, sizeof b, lstar),
+            cli_format_short(c, sizeof c, M0));
+    fprintf(json, "{\"lambda\": ");
+    cli_json_number(json, m->lambda);
+    fprintf(json, ", \"lambda_star\": ");
+    cli_json_number(json, lstar);
+    fprintf(json, ", \"M0\": ");
+    cli_json_number(json, M0);
+    if (!refit_schedule_is_constant(&m->schedule)) {
+        fprintf(text, "fixed point: not computed (the schedule is not constant)\n");
+        fprintf(json, ", \"converges\": null, \"fixed_point\": null, "
+                      "\"note\": \"fixed point not computed: the schedule is not constant\"}");
+        return 0;
+    }
+    st = refit_theory_mix_fixed_point(m, &var_mean, &mean_mse);
+    if (st == REFIT_EDOM) {
+        fprintf(text, "fixed point: none, the recursion diverges (lambda <= lambda_star)\n");
+        fprintf(json, ", \"converges\": false, \"fixed_point\": null}");
+        return 0;
+    }
+    if (st != REFIT_OK) {
+        cli_error(PREFIX, "--regime", "fixed point failed: %s; expected a model inside the "
+                  "closed form's domain", refit_strerror(st));
+        return -1;
+    }
+    /* marginal_var = var_mean + mean_mse, as for every n. */
+    fprintf(text, "fixed point (n -> infinity): var_mean %s, mean_mse %s, marginal_var %s\n",
+            cli_format_double(a, sizeof a, var_mean), cli_format_double(b, sizeof b, mean_mse),
+            cli_format_double(d, sizeof d, var_mean + mean_mse));
+    fprintf(json, ", \"converges\": true, \"fixed_point\": {\"var_mean\": ");
+    cli_json_number(json, var_mean);
+    fprintf(json, ", \"mean_mse\": ");
+    cli_json_number(json, mean_mse);
+    fprintf(json, ", \"marginal_var\": ");
+    cli_json_number(json, var_mean + mean_mse);
+    fprintf(json, "}}");
+    return 0;
+}
+
+static void render_params(const theory_opts *o, FILE *f)
+{
+    fputc('{', f);
+    cli_model_json_members(f, &o->model);
+    fputs(", \"at\": [", f);
+    for (size_t i = 0; i < o->nat; i++) fprintf(f, "%s%" PRIu64, i ? ", " : "", o->at[i]);
+    fputs("], \"moments\": [", f);
+    for (size_t i = 0; i < o->nmoments; i++) {
+        if (i) fputs(", ", f);
+        cli_json_number(f, o->moments[i]);
+    }
+    fprintf(f, "], \"log\": %s}", o->log ? "true" : "false");
+}
+
+/* fclose an open_memstream (which may fail to grow its buffer); NULL is fine. */
+static int close_stream(FILE **f)
+{
+    int bad = *f && fclose(*f) != 0;
+    *f = NULL;
+    return bad;
+}
+
+int cli_cmd_theory(int argc, char **argv)
+{
+    theory_opts o;
+    column *cols = NULL;
+    char **names = NULL;
+    size_t ncols = 0;
+    cli_table table;
+    char *desc = NULL, *params = NULL, *sum_text = NULL, *sum_json = NULL;
+    size_t len[4]; /* open_memstream's sizes, unused: the strings end in NUL */
+    FILE *f_desc = NULL, *f_params = NULL, *f_text = NULL, *f_json = NULL;
+    int rc = CLI_EXIT_USAGE, parsed;
+
+    memset(&o, 0, sizeof o);
+    memset(&table, 0, sizeof table);
+    cli_model_opts_init(&o.model);
+    parsed = parse_args(&o, argc, argv);
+    if (parsed == 1) {
+        fputs(usage, stdout);
+        rc = (fflush(stdout) == 0 && !ferror(stdout)) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+        goto done;
+    }
+    if (parsed != 0 || check_domains(&o) != 0) goto done;
+
+    if (build_columns(&o, &cols, &names, &ncols) != 0 ||
+        cli_table_init(&table, ncols, (const char *const *)names, o.nat) != 0) {
+        cli_error(PREFIX, NULL, "out of memory");
+        rc = CLI_EXIT_FAILURE;
+        goto done;
+    }
+    if (compute_table(&o, cols, &table) != 0) goto done;
+
+    /* Render the strings around the table, still before printing anything. */
+    f_desc = open_memstream(&desc, &len[0]);
+    f_params = open_memstream(&params, &len[1]);
+    if (!f_desc || !f_params) goto oom;
+    fputs("model: ", f_desc);
+    cli_model_describe(f_desc, &o.model);
+    render_params(&o, f_params);
+    if (o.model.model.regime == REFIT_REGIME_MIX) {
+        f_text = open_memstream(&sum_text, &len[2]);
+        f_json = open_memstream(&sum_json, &len[3]);
+        if (!f_text || !f_json) goto oom;
+        if (mix_summary(&o, f_text, f_json) != 0) goto done;
+    }
+    {
+        /* Close all four, even if one fails. */
+        int bad = close_stream(&f_desc);
+        bad |= close_stream(&f_params);
+        bad |= close_stream(&f_text);
+        bad |= close_stream(&f_json);
+        if (bad) goto oom;
+    }
+
+    {
+        cli_report report = {"theory", desc, params, &table, sum_text, sum_json};
+        if (cli_print_report(stdout, &report, o.format) != 0) {
+            fprintf(stderr, PREFIX ": error writing to standard output\n");
+            rc = CLI_EXIT_FAILURE;
+            goto done;
+        }
+    }
+    if (cli_table_has_out_of_range(&table))
+        fprintf(stderr, o.log ? "refit: note: some values are outside the double range\n"
+                              : "refit: note: some values are outside the double range; "
+                                "rerun with --log\n");
+    rc = CLI_EXIT_OK;
+    goto done;
+oom:
+    cli_error(PREFIX, NULL, "out of memory");
+    rc = CLI_EXIT_FAILURE;
+done:
+    close_stream(&f_desc);
+    close_stream(&f_params);
+    close_stream(&f_text);
+    close_stream(&f_json);
+    free(desc);
+    free(params);
+    free(sum_text);
+    free(sum_json);
+    cli_table_free(&table);
+    free(cols);
+    cli_free_list(names, ncols);
+    theory_opts_free(&o);
+    return rc;
+}
