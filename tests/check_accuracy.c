@@ -170,6 +170,7 @@ static void check_single_M(double M)
             ck_assert(refit_mp_factor_log_cumulant(ref, M, (refit_estimator)e, j) == REFIT_OK);
             record(names[j], 1, refit_test_ulp_error(v, ref), where);
         }
+    snprintf(where, sizeof where, "M=%.17g", M);
     ck_assert(refit_theory_mix_lambda_star(M, REFIT_ESTIMATOR_UNBIASED, &v) == REFIT_OK);
     ck_assert(refit_mp_mix_lambda_star(ref, M, REFIT_ESTIMATOR_UNBIASED) == REFIT_OK);
     record("mix lambda*", 1, refit_test_ulp_error(v, ref), where);
