@@ -178,6 +178,13 @@ static void check_single_M(double M)
         static const double rs[] = {0.5, 1.0, 1.5, 2.0, -0.25, 3.7, 50.0};
         for (unsigned i = 0; i < sizeof rs / sizeof rs[0]; i++)
             if (rs[i] > -(M - 1.0) / 2.0) check_factor(M, (refit_estimator)e, rs[i]);
+        /* near the zeros r = 0 and r = 1 of ln m(r) (unbiased), where the
+         * log variant must keep relative accuracy */
+        static const double near0[] = {0x1p-52, 1e-9, 1e-20, -1e-20, 1e-300, -0x1p-60};
+        for (unsigned i = 0; i < sizeof near0 / sizeof near0[0]; i++) {
+            check_factor(M, (refit_estimator)e, near0[i]);
+            check_factor(M, (refit_estimator)e, 1.0 + (fabs(near0[i]) < 1e-17 ? copysign(0x1p-52, near0[i]) : near0[i]));
+        }
         /* random r in the domain, and close to its lower end -a */
         double a = (M - 1.0) / 2.0;
         check_factor(M, (refit_estimator)e, -fmin(a, 8.0) * 0.999 + uniform01() * 20.0);

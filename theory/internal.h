@@ -14,7 +14,9 @@
 #define REFIT_ASYMPTOTIC_MIN 32.0
 
 /* excess(a, r) = lnGamma(a + r) - lnGamma(a) - r ln a, for a > 0, a + r > 0.
- * Relative accuracy ~1e-30 (absolute ~1e-33 near its zeros r = 0, 1). */
+ * Relative accuracy better than 1e-20 (measured; the leading terms are in
+ * double-double, the small series tails in double), also near its zeros
+ * r = 0 and r = 1. */
 dd refit_lgamma_excess(double a, double r);
 
 /* psi(a) - ln a, a > 0 (negative for every a). */

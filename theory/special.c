@@ -59,19 +59,36 @@ dd refit_lgamma_excess(double a, double r)
 {
     /* Gamma(a+1) = a Gamma(a): excess(a, 1) = 0 exactly, as is excess(a, 0). */
     if (r == 0.0 || r == 1.0) return dd_d(0.0);
+    if (fabs(r - 1.0) < 0.25) {
+        /* Near its zero r = 1 the terms below would cancel to (r-1)/(2a);
+         * excess(a, r) = excess(a+1, r-1) + (r-1) log1p(1/a) has both parts
+         * proportional to r - 1 (exact here by Sterbenz). */
+        double rm1 = r - 1.0;
+        return dd_add(refit_lgamma_excess(a + 1.0, rm1), dd_mul_d(refit_dd_log1p(dd_inv_d(a)), rm1));
+    }
     double lowest = fmin(a, a + r);
     if (lowest >= REFIT_ASYMPTOTIC_MIN) return excess_asymptotic(dd_d(a), r);
     /* Shift: excess(a, r) = excess(x, r) + r ln(x/a) - ln prod_{j<N} (a+r+j)/(a+j),
      * with x = a + N large enough for the series. */
     double N = ceil(REFIT_ASYMPTOTIC_MIN - lowest);
     dd x = dd_two_sum(a, N);
-    dd num = dd_d(1.0), den = dd_d(1.0);
-    for (double j = 0.0; j < N; j += 1.0) {
-        dd aj = dd_two_sum(a, j);
-        num = dd_mul(num, dd_add_d(aj, r));
-        den = dd_mul(den, aj);
+    dd log_ratio; /* ln prod_{j<N} (a+r+j)/(a+j) */
+    if (fabs(r) >= 0.25) {
+        dd num = dd_d(1.0), den = dd_d(1.0);
+        for (double j = 0.0; j < N; j += 1.0) {
+            dd aj = dd_two_sum(a, j);
+            num = dd_mul(num, dd_add_d(aj, r));
+            den = dd_mul(den, aj);
+        }
+        log_ratio = refit_dd_log(dd_div(num, den));
+    } else {
+        /* Small |r|: the product is 1 + O(r) and its log would keep only
+         * absolute accuracy; summing log1p(r/(a+j)) keeps relative accuracy. */
+        log_ratio = dd_d(0.0);
+        for (double j = 0.0; j < N; j += 1.0)
+            log_ratio = dd_add(log_ratio, refit_dd_log1p(dd_div(dd_d(r), dd_two_sum(a, j))));
     }
-    dd shift = dd_sub(dd_mul_d(refit_dd_log(dd_div_d(x, a)), r), refit_dd_log(dd_div(num, den)));
+    dd shift = dd_sub(dd_mul_d(refit_dd_log(dd_div_d(x, a)), r), log_ratio);
     return dd_add(excess_asymptotic(x, r), shift);
 }
 
