@@ -293,13 +293,15 @@ fail:
     return -1;
 }
 
-static refit_status compute_cell(const refit_model *m, uint64_t n, const column *c, double *out)
+/* One cell; the quantities come from the row computed once per n. */
+static refit_status compute_cell(const refit_model *m, uint64_t n, const column *c,
+                                 const double *row, const refit_status *row_status, double *out)
 {
     if (c->is_moment)
         return c->use_log ? refit_theory_var_moment_log(m, n, c->r, out)
                           : refit_theory_var_moment(m, n, c->r, out);
-    return c->use_log ? refit_theory_quantity_log(m, n, c->quantity, out)
-                      : refit_theory_quantity(m, n, c->quantity, out);
+    *out = row[c->quantity];
+    return row_status[c->quantity];
 }
 
 /* Fill the table; 0, or -1 after printing the library's complaint. */
@@ -307,11 +309,16 @@ static int compute_table(const theory_opts *o, const column *cols, cli_table *t)
 {
     const refit_model *m = &o->model.model;
     for (size_t i = 0; i < t->nrows; i++) {
+        double row[REFIT_Q_COUNT];
+        refit_status row_status[REFIT_Q_COUNT];
+        /* A failure of the whole row is also in every cell's status below. */
+        refit_status row_st = refit_theory_row(m, o->at[i], o->log, row, row_status);
+        (void)row_st;
         t->n[i] = o->at[i];
         for (size_t j = 0; j < t->ncols; j++) {
             size_t k = i * t->ncols + j;
             double v = NAN;
-            refit_status st = compute_cell(m, o->at[i], &cols[j], &v);
+            refit_status st = compute_cell(m, o->at[i], &cols[j], row, row_status, &v);
             if (st == REFIT_OK) {
                 t->values[k] = v;
                 t->cells[k] = CLI_CELL_VALUE;

@@ -10,6 +10,7 @@
 #include <mpfr.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "refit/theory.h"
 #include "test_ulp.h"
@@ -422,6 +423,41 @@ START_TEST(domain_errors)
 }
 END_TEST
 
+/* refit_theory_row gives, bit for bit, what the per-quantity calls give. */
+START_TEST(row_matches_single_calls)
+{
+    static const double list[] = {3, 50, 7};
+    refit_model models[6];
+    for (int i = 0; i < 6; i++) models[i] = model_const(9, (refit_estimator)(i % 2), 1.7);
+    models[2].schedule = (refit_schedule){REFIT_SCHEDULE_POLY, 5.0, 1.3, NULL, 0};
+    models[3].schedule = (refit_schedule){REFIT_SCHEDULE_LIST, 0, 0, list, 3};
+    models[4].regime = REFIT_REGIME_ACCUMULATE;
+    models[5].regime = REFIT_REGIME_MIX;
+    models[5].lambda = 0.01;
+    for (int i = 0; i < 6; i++)
+        for (unsigned j = 0; j < NN && NS[j] <= 100000; j++)
+            for (int want_log = 0; want_log < 2; want_log++) {
+                double row[REFIT_Q_COUNT];
+                refit_status rst[REFIT_Q_COUNT];
+                ck_assert(refit_theory_row(&models[i], NS[j], want_log, row, rst) == REFIT_OK);
+                for (int q = 0; q < REFIT_Q_COUNT; q++) {
+                    double v;
+                    int as_log = want_log && !refit_quantity_signed((refit_quantity)q);
+                    refit_status st = as_log ? refit_theory_quantity_log(&models[i], NS[j], (refit_quantity)q, &v)
+                                             : refit_theory_quantity(&models[i], NS[j], (refit_quantity)q, &v);
+                    ck_assert_msg(st == rst[q], "model %d n %llu %s: status %d vs %d", i,
+                                  (unsigned long long)NS[j], refit_quantity_name((refit_quantity)q), st, rst[q]);
+                    if (st == REFIT_OK) ck_assert(memcmp(&v, &row[q], sizeof v) == 0);
+                }
+            }
+    double row[REFIT_Q_COUNT];
+    refit_status rst[REFIT_Q_COUNT];
+    refit_model bad = model_const(1, REFIT_ESTIMATOR_MLE, 1.0);
+    ck_assert(refit_theory_row(&bad, 3, 0, row, rst) == REFIT_EDOM);
+    ck_assert(rst[0] == REFIT_EDOM && isnan(row[0]));
+}
+END_TEST
+
 static Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -439,6 +475,7 @@ static Suite *theory_suite(void)
     tcase_add_test(tc, mix_threshold);
     tcase_add_test(tc, log_variants_agree_and_erange_is_reported);
     tcase_add_test(tc, domain_errors);
+    tcase_add_test(tc, row_matches_single_calls);
     suite_add_tcase(s, tc);
     return s;
 }

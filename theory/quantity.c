@@ -43,12 +43,26 @@ static refit_status evaluate(const refit_model *model, uint64_t n, refit_quantit
     refit_status st = check_request(model, n, out);
     if (st != REFIT_OK) return st;
     if (!refit_theory_has(model, q)) return REFIT_EINVAL;
-    switch (model->regime) {
-    case REFIT_REGIME_REPLACE: return refit_replace_eval(model, n, q, val);
-    case REFIT_REGIME_ACCUMULATE: return refit_accumulate_eval(model, n, q, val);
-    case REFIT_REGIME_MIX: return refit_mix_eval(model, n, q, val);
+    return model->regime == REFIT_REGIME_REPLACE ? refit_replace_eval(model, n, q, val)
+                                                 : refit_pair_regime_eval(model, n, q, val);
+}
+
+/* The double (value or ln) a caller asked for, from a computed quantity. */
+static refit_status deliver(const refit_qval *val, int want_log, double *out)
+{
+    if (val->zero) {
+        *out = want_log ? -INFINITY : 0.0;
+        return REFIT_OK;
     }
-    return REFIT_EINVAL;
+    if (!want_log) {
+        if (!val->is_log) {
+            *out = dd_to_d(val->v);
+            return REFIT_OK;
+        }
+        return refit_exp_result(val->v, out);
+    }
+    *out = val->is_log ? dd_to_d(val->v) : dd_to_d(refit_dd_log(val->v));
+    return REFIT_OK;
 }
 
 refit_status refit_theory_quantity(const refit_model *model, uint64_t n, refit_quantity q,
@@ -56,16 +70,7 @@ refit_status refit_theory_quantity(const refit_model *model, uint64_t n, refit_q
 {
     refit_qval val;
     refit_status st = evaluate(model, n, q, &val, out);
-    if (st != REFIT_OK) return st;
-    if (val.zero) {
-        *out = 0.0;
-        return REFIT_OK;
-    }
-    if (!val.is_log) {
-        *out = dd_to_d(val.v);
-        return REFIT_OK;
-    }
-    return refit_exp_result(val.v, out);
+    return st != REFIT_OK ? st : deliver(&val, 0, out);
 }
 
 refit_status refit_theory_quantity_log(const refit_model *model, uint64_t n, refit_quantity q,
@@ -77,11 +82,35 @@ refit_status refit_theory_quantity_log(const refit_model *model, uint64_t n, ref
         return REFIT_EINVAL;
     }
     refit_status st = evaluate(model, n, q, &val, out);
-    if (st != REFIT_OK) return st;
-    if (val.zero)
-        *out = -INFINITY;
-    else
-        *out = val.is_log ? dd_to_d(val.v) : dd_to_d(refit_dd_log(val.v));
+    return st != REFIT_OK ? st : deliver(&val, 1, out);
+}
+
+refit_status refit_theory_row(const refit_model *model, uint64_t n, int want_log,
+                              double values[REFIT_Q_COUNT], refit_status status[REFIT_Q_COUNT])
+{
+    refit_qval row[REFIT_Q_COUNT];
+    double first;
+    if (!values || !status) return REFIT_EINVAL;
+    for (int q = 0; q < REFIT_Q_COUNT; q++) {
+        values[q] = NAN;
+        status[q] = REFIT_EINVAL;
+    }
+    refit_status st = check_request(model, n, &first);
+    if (st == REFIT_OK)
+        st = model->regime == REFIT_REGIME_REPLACE ? refit_replace_eval_row(model, n, row, status)
+                                                   : refit_pair_regime_row(model, n, row, status);
+    if (st != REFIT_OK) {
+        for (int q = 0; q < REFIT_Q_COUNT; q++) status[q] = st;
+        return st;
+    }
+    for (int q = 0; q < REFIT_Q_COUNT; q++) {
+        if (!refit_theory_has(model, (refit_quantity)q)) {
+            status[q] = REFIT_EINVAL;
+            continue;
+        }
+        if (status[q] == REFIT_OK)
+            status[q] = deliver(&row[q], want_log && !refit_quantity_signed((refit_quantity)q), &values[q]);
+    }
     return REFIT_OK;
 }
 

@@ -33,8 +33,8 @@ static refit_status from_pair(const refit_model *model, refit_quantity q, dd var
     return REFIT_OK;
 }
 
-refit_status refit_accumulate_eval(const refit_model *model, uint64_t n, refit_quantity q,
-                                   refit_qval *out)
+/* (E sigma_n^2, E (mu_n - mu)^2) for sigma = 1. */
+static refit_status accumulate_pair(const refit_model *model, uint64_t n, dd *var, dd *mse)
 {
     double M;
     refit_status st = refit_schedule_size(&model->schedule, 0, &M);
@@ -53,7 +53,9 @@ refit_status refit_accumulate_eval(const refit_model *model, uint64_t n, refit_q
         else if (t >= 1)
             v = dd_sub(v, dd_div(v, dd_mul_d(dd_add_d(dd_two_prod(tp1, M), -1.0), tp1)));
     }
-    return from_pair(model, q, v, e, 0, out);
+    *var = v;
+    *mse = e;
+    return REFIT_OK;
 }
 
 /* (e, v, 1) -> (e', v', 1) for one mix generation of size M, sigma = 1. */
@@ -117,8 +119,9 @@ static void mat3_square(mat3 *A)
     *A = R;
 }
 
-refit_status refit_mix_eval(const refit_model *model, uint64_t n, refit_quantity q,
-                            refit_qval *out)
+/* (E sigma_n^2, E (mu_n - mu)^2) * 2^-scale2 for sigma = 1. */
+static refit_status mix_pair(const refit_model *model, uint64_t n, dd *var, dd *mse,
+                             int64_t *scale2)
 {
     double M;
     uint64_t len;
@@ -142,7 +145,34 @@ refit_status refit_mix_eval(const refit_model *model, uint64_t n, refit_quantity
         }
     }
     if (st != REFIT_OK) return st;
-    return from_pair(model, q, x[1], x[0], x_scale, out);
+    *var = x[1];
+    *mse = x[0];
+    *scale2 = x_scale;
+    return REFIT_OK;
+}
+
+/* The four quantities of the accumulate and mix regimes, from one pass. */
+refit_status refit_pair_regime_row(const refit_model *model, uint64_t n,
+                                   refit_qval out[REFIT_Q_COUNT], refit_status status[REFIT_Q_COUNT])
+{
+    dd var, mse;
+    int64_t scale2 = 0;
+    refit_status st = model->regime == REFIT_REGIME_MIX ? mix_pair(model, n, &var, &mse, &scale2)
+                                                        : accumulate_pair(model, n, &var, &mse);
+    if (st != REFIT_OK) return st;
+    for (int q = 0; q < REFIT_Q_COUNT; q++) status[q] = from_pair(model, (refit_quantity)q, var, mse, scale2, &out[q]);
+    return REFIT_OK;
+}
+
+refit_status refit_pair_regime_eval(const refit_model *model, uint64_t n, refit_quantity q,
+                                    refit_qval *out)
+{
+    refit_qval row[REFIT_Q_COUNT];
+    refit_status status[REFIT_Q_COUNT];
+    refit_status st = refit_pair_regime_row(model, n, row, status);
+    if (st != REFIT_OK) return st;
+    *out = row[q];
+    return status[q];
 }
 
 static dd lambda_star_dd(double M, refit_estimator est)

@@ -29,11 +29,17 @@ refit_status refit_replace_sums_compute(const refit_model *model, uint64_t n, un
                                         refit_replace_sums *sums);
 /* ln E sigma_n^{2r}. */
 refit_status refit_replace_log_moment(const refit_model *model, uint64_t n, double r, dd *ln);
+/* One quantity, or every quantity of a row from one pass over the
+ * generations (status[q] per quantity; the return value is a failure of
+ * the pass itself).  "pair regimes": accumulate and mix, whose closed forms
+ * all derive from the pair (E sigma_n^2, E (mu_n - mu)^2). */
 refit_status refit_replace_eval(const refit_model *model, uint64_t n, refit_quantity q,
                                 refit_qval *out);
-refit_status refit_accumulate_eval(const refit_model *model, uint64_t n, refit_quantity q,
-                                   refit_qval *out);
-refit_status refit_mix_eval(const refit_model *model, uint64_t n, refit_quantity q,
-                            refit_qval *out);
+refit_status refit_replace_eval_row(const refit_model *model, uint64_t n,
+                                    refit_qval out[REFIT_Q_COUNT], refit_status status[REFIT_Q_COUNT]);
+refit_status refit_pair_regime_eval(const refit_model *model, uint64_t n, refit_quantity q,
+                                    refit_qval *out);
+refit_status refit_pair_regime_row(const refit_model *model, uint64_t n,
+                                   refit_qval out[REFIT_Q_COUNT], refit_status status[REFIT_Q_COUNT]);
 
 #endif /* REFIT_THEORY_REGIMES_H */

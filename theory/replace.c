@@ -120,12 +120,14 @@ static void mat7_square(mat7 *T)
     *T = R;
 }
 
-/* ln Var W2^2 (sigma = 1), *zero set when it is exactly 0 (n = 0). */
-static refit_status w2sq_var_log(const refit_model *model, uint64_t n, int *zero, dd *ln)
+/* ln Var W2^2 (sigma = 1), *zero set when it is exactly 0 (n = 0); the sums
+ * must include REFIT_NEED_HALF | REFIT_NEED_W2VAR. */
+static refit_status w2sq_var_log(const refit_model *model, const refit_replace_sums *sums,
+                                 int *zero, dd *ln)
 {
-    refit_replace_sums s;
-    refit_status st = refit_replace_sums_compute(model, n, REFIT_NEED_HALF | REFIT_NEED_W2VAR, &s);
-    if (st != REFIT_OK) return st;
+    const refit_replace_sums s = *sums;
+    uint64_t n = s.n;
+    refit_status st = REFIT_OK;
     *zero = (n == 0);
     if (n == 0) return REFIT_OK;
     /* Under the unbiased estimator E X^4 = prod (1 + 1/a_i) grows without
@@ -209,27 +211,32 @@ static refit_status w2sq_var_log(const refit_model *model, uint64_t n, int *zero
     return REFIT_OK;
 }
 
-refit_status refit_replace_eval(const refit_model *model, uint64_t n, refit_quantity q,
-                                refit_qval *out)
+/* The sums quantity q needs. */
+static unsigned needs_of(refit_quantity q)
 {
-    refit_replace_sums s;
-    refit_status st;
+    unsigned need = 0;
+    if (q == REFIT_Q_SD_MEAN || q == REFIT_Q_W2SQ_MEAN || q == REFIT_Q_W2SQ_VAR) need |= REFIT_NEED_HALF;
+    if (q == REFIT_Q_VAR_VAR || q == REFIT_Q_W2SQ_VAR) need |= REFIT_NEED_W2VAR;
+    if (q >= REFIT_Q_LOGVAR_MEAN && q <= REFIT_Q_LOGVAR_K4) need |= REFIT_NEED_CUMULANTS;
+    return need;
+}
+
+/* Quantity q from sums holding (at least) needs_of(q). */
+static refit_status replace_value(const refit_model *model, const refit_replace_sums *sums,
+                                  refit_quantity q, refit_qval *out)
+{
+    const refit_replace_sums s = *sums;
+    uint64_t n = s.n;
     dd ln_sigma = refit_dd_log(dd_d(model->sigma));
     dd ln_sigma2 = dd_ldexp(ln_sigma, 1);
     int mle = model->estimator == REFIT_ESTIMATOR_MLE;
-    unsigned need = 0;
-    if (q == REFIT_Q_SD_MEAN || q == REFIT_Q_W2SQ_MEAN) need |= REFIT_NEED_HALF;
-    if (q == REFIT_Q_VAR_VAR) need |= REFIT_NEED_W2VAR;
-    if (q >= REFIT_Q_LOGVAR_MEAN && q <= REFIT_Q_LOGVAR_K4) need |= REFIT_NEED_CUMULANTS;
     out->is_log = 1;
     out->zero = 0;
     if (q == REFIT_Q_W2SQ_VAR) {
-        st = w2sq_var_log(model, n, &out->zero, &out->v);
+        refit_status st = w2sq_var_log(model, sums, &out->zero, &out->v);
         out->v = dd_add(out->v, dd_ldexp(ln_sigma2, 1));
         return st;
     }
-    st = refit_replace_sums_compute(model, n, need, &s);
-    if (st != REFIT_OK) return st;
     /* Mean squared drift for sigma = 1: sum 1/M_i (unbiased) or
      * 1 - prod (1 - 1/M_i) (MLE, by telescoping). */
     dd mse = mle ? dd_neg(refit_dd_expm1(s.ln_k_over_D)) : s.inv_M;
@@ -280,5 +287,24 @@ refit_status refit_replace_eval(const refit_model *model, uint64_t n, refit_quan
     }
     default: return REFIT_EINVAL;
     }
+    return REFIT_OK;
+}
+
+refit_status refit_replace_eval(const refit_model *model, uint64_t n, refit_quantity q,
+                                refit_qval *out)
+{
+    refit_replace_sums s;
+    refit_status st = refit_replace_sums_compute(model, n, needs_of(q), &s);
+    return st != REFIT_OK ? st : replace_value(model, &s, q, out);
+}
+
+refit_status refit_replace_eval_row(const refit_model *model, uint64_t n,
+                                    refit_qval out[REFIT_Q_COUNT], refit_status status[REFIT_Q_COUNT])
+{
+    refit_replace_sums s;
+    refit_status st = refit_replace_sums_compute(
+        model, n, REFIT_NEED_HALF | REFIT_NEED_W2VAR | REFIT_NEED_CUMULANTS, &s);
+    if (st != REFIT_OK) return st;
+    for (int q = 0; q < REFIT_Q_COUNT; q++) status[q] = replace_value(model, &s, (refit_quantity)q, &out[q]);
     return REFIT_OK;
 }

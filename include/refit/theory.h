@@ -90,6 +90,18 @@ REFIT_WUR refit_status refit_theory_quantity(const refit_model *model, uint64_t 
 REFIT_WUR refit_status refit_theory_quantity_log(const refit_model *model, uint64_t n,
                                                  refit_quantity quantity, double *out);
 
+/* Every quantity after n refits in one pass over the generations (the sums
+ * over generations are shared: on O(n) schedules this is several times
+ * faster than one refit_theory_quantity call per quantity).  values[q] and
+ * status[q] are what refit_theory_quantity would give -- or, with want_log,
+ * refit_theory_quantity_log for the unsigned quantities and the plain value
+ * for the signed ones; status[q] = REFIT_EINVAL where the regime has no
+ * closed form.  Returns REFIT_OK, or the error that stopped the whole row
+ * (invalid model or n, a schedule size out of range: every status set to it). */
+REFIT_WUR refit_status refit_theory_row(const refit_model *model, uint64_t n, int want_log,
+                                        double values[REFIT_Q_COUNT],
+                                        refit_status status[REFIT_Q_COUNT]);
+
 /* E[sigma_n^{2r}] for any real r > -min_i a_i (REFIT_EDOM otherwise). */
 REFIT_WUR refit_status refit_theory_var_moment(const refit_model *model, uint64_t n, double r,
                                                double *out);
