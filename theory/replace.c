@@ -73,8 +73,15 @@ typedef struct {
 
 static void mat7_step(const refit_gen *g, int scaled, mat7 *T)
 {
+    /* mu_t = E x^t = m(t/2).  Only m(1/2) needs the log-gamma excess; from
+     * Gamma(a+1) = a Gamma(a) with 2a = k: m(1) = k/D, m(3/2) = m(1/2) m(1)
+     * (1 + 1/k), m(2) = m(1)^2 (1 + 2/k)  (proofs/05). */
     dd mu[5];
-    for (int t = 1; t <= 4; t++) mu[t] = refit_dd_exp(refit_gen_log_moment(g, 0.5 * t));
+    dd inv_k = dd_inv_d(g->k);
+    mu[1] = refit_dd_exp(refit_gen_log_moment(g, 0.5));
+    mu[2] = dd_div(dd_d(g->k), dd_d(g->D));
+    mu[3] = dd_mul(dd_mul(mu[1], mu[2]), dd_add_d(inv_k, 1.0));
+    mu[4] = dd_mul(dd_sqr(mu[2]), dd_add_d(dd_ldexp(inv_k, 1), 1.0));
     dd inv_g = scaled ? dd_div(dd_d(1.0), mu[4]) : dd_d(1.0); /* divide by E x^4 */
     dd invM = dd_inv_d(g->M);
     for (int i = 0; i < S_DIM; i++)
@@ -91,8 +98,9 @@ static void mat7_step(const refit_gen *g, int scaled, mat7 *T)
     T->a[S_V2][S_V2] = dd_d(1.0);
     T->a[S_V2][S_VX2] = dd_ldexp(invM, 1);
     T->a[S_V2][S_X4] = dd_sqr(invM);
-    for (int i = 0; i < S_DIM; i++)
-        for (int j = 0; j < S_DIM; j++) T->a[i][j] = dd_mul(T->a[i][j], inv_g);
+    if (scaled)
+        for (int i = 0; i < S_DIM; i++)
+            for (int j = 0; j < S_DIM; j++) T->a[i][j] = dd_mul(T->a[i][j], inv_g);
 }
 
 static void mat7_apply(const mat7 *T, dd v[S_DIM])

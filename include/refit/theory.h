@@ -20,8 +20,8 @@
  *
  * Generation counts n range over 0 .. 2^53 (REFIT_EDOM beyond).
  * Cost: O(1) (or O(log n)) for constant schedules, O(n) for polynomial ones,
- * O(count + log n) for lists; when O(n), about 0.2-1 us per generation (5 us
- * for w2sq_var).
+ * O(count + log n) for lists; when O(n), about 0.2-1.5 us per generation per
+ * quantity (refit_theory_row shares that work across quantities).
  */
 #ifndef REFIT_THEORY_H
 #define REFIT_THEORY_H
