@@ -1,12 +1,9 @@
-/* Test-only random numbers: xoshiro256** seeded by splitmix64, Box-Muller normals. */
+/* Test-only random numbers: xoshiro256** seeded by splitmix64, polar-method normals. */
 #include "test_rng.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-
-/* 2 pi to double precision (-std=c11 hides M_PI). */
-static const double TEST_RNG_TWO_PI = 6.283185307179586476925286766559;
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -56,16 +53,23 @@ double refit_test_rng_uniform(refit_test_rng *rng)
 
 double refit_test_rng_normal(refit_test_rng *rng)
 {
-    double r, theta;
+    /* Marsaglia's polar method: (u, v) uniform in the unit disc, then
+     * (u, v) sqrt(-2 ln s / s) are two independent N(0,1).  s > 0 always,
+     * since 2U - 1 is never 0 on our grid (kept as a guard). */
+    double u, v, s, f;
     if (rng->has_spare) {
         rng->has_spare = 0;
         return rng->spare;
     }
-    r = sqrt(-2.0 * log(refit_test_rng_uniform(rng)));
-    theta = TEST_RNG_TWO_PI * refit_test_rng_uniform(rng);
-    rng->spare = r * sin(theta);
+    do {
+        u = 2.0 * refit_test_rng_uniform(rng) - 1.0;
+        v = 2.0 * refit_test_rng_uniform(rng) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    f = sqrt(-2.0 * log(s) / s);
+    rng->spare = v * f;
     rng->has_spare = 1;
-    return r * cos(theta);
+    return u * f;
 }
 
 uint64_t refit_test_env_u64(const char *name, uint64_t fallback)

@@ -1,10 +1,10 @@
 /* Test-only random numbers: a small, explicit-state, seedable generator.
  *
  * xoshiro256** (Blackman and Vigna) seeded through splitmix64, uniform
- * doubles in the open interval (0,1) and standard normals by Box-Muller with
- * the platform libm.  This is a tool for the test suites only; it is not the
- * production generator (that is the counter-based one in kernels/), and its
- * streams are not meant to match it.
+ * doubles in the open interval (0,1) and standard normals by Marsaglia's
+ * polar method with the platform libm.  This is a tool for the test suites
+ * only; it is not the production generator (that is the counter-based one
+ * in kernels/), and its streams are not meant to match it.
  *
  * A (seed, stream) pair names an independent-looking stream, so a test can
  * give every configuration its own stream and stay reproducible whatever
@@ -17,7 +17,7 @@
 
 typedef struct refit_test_rng {
     uint64_t s[4];     /* xoshiro256** state, never all zero */
-    double spare;      /* the second normal of the last Box-Muller pair */
+    double spare;      /* the second normal of the last polar-method pair */
     int has_spare;
 } refit_test_rng;
 
