@@ -16,7 +16,6 @@ typedef struct refit_qval {
 enum { REFIT_NEED_HALF = 1u, REFIT_NEED_W2VAR = 2u, REFIT_NEED_CUMULANTS = 4u };
 typedef struct refit_replace_sums {
     uint64_t n;
-    double min_a;
     dd ln_k_over_D;  /* sum ln(k_i/D_i) = ln(E sigma_n^2 / sigma^2)        */
     dd excess_half;  /* sum excess(a_i, 1/2)                   (NEED_HALF) */
     dd inv_M;        /* sum 1/M_i                                          */

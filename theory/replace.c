@@ -17,14 +17,12 @@ refit_status refit_replace_sums_compute(const refit_model *model, uint64_t n, un
     refit_status st;
     dd zero = dd_d(0.0);
     s->n = n;
-    s->min_a = INFINITY;
     s->ln_k_over_D = s->excess_half = s->inv_M = s->log1p_inv_a = s->log1p_inv_2a = zero;
     for (int j = 0; j < 5; j++) s->kappa[j] = zero;
     refit_runs runs = refit_runs_begin(&model->schedule, n);
     while (refit_runs_next(&runs, &M, &len, &st)) {
         refit_gen g = refit_gen_make(M, model->estimator);
         double w = (double)len; /* exact: len <= 2^53 */
-        if (g.a < s->min_a) s->min_a = g.a;
         s->ln_k_over_D = dd_add(s->ln_k_over_D, dd_mul_d(g.ln_k_over_D, w));
         s->inv_M = dd_add(s->inv_M, dd_mul_d(dd_inv_d(M), w));
         if (need & REFIT_NEED_HALF)
