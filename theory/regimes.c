@@ -3,6 +3,7 @@
  * nonnegative coefficients, iterated (accumulate) or matrix-powered (mix) in
  * double-double for sigma = 1, then scaled by sigma^2 in log space. */
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 
 #include "theory/dd_constants.h"
@@ -85,15 +86,23 @@ static void mix_matrix(double M, double lambda, int mle, mat3 *A)
     A->a[2][2] = dd_d(1.0);
 }
 
-/* Divide v[0..n) by the power of two nearest its largest entry (exact) and
- * return that exponent: a diverging recursion then never overflows. */
-static int64_t renormalize(dd *v, int count)
+/* The binary exponent e of the largest |v[i]|, or INT_MIN if no entry is
+ * finite and nonzero: dividing by 2^e is exact, so a diverging recursion
+ * can be kept in range with its scale tracked separately. */
+static int scale_exponent(const dd *v, int count)
 {
     double big = 0.0;
     int e;
     for (int i = 0; i < count; i++) big = fmax(big, fabs(v[i].hi));
-    if (big == 0.0 || !isfinite(big)) return 0;
+    if (big == 0.0 || !isfinite(big)) return INT_MIN;
     frexp(big, &e);
+    return e;
+}
+
+static int64_t renormalize(dd *v, int count)
+{
+    int e = scale_exponent(v, count);
+    if (e == INT_MIN) return 0;
     for (int i = 0; i < count; i++) v[i] = dd_ldexp(v[i], -e);
     return e;
 }
@@ -106,6 +115,19 @@ static void mat3_apply(const mat3 *A, dd x[3])
         for (int j = 0; j < 3; j++) y[i] = dd_add(y[i], dd_mul(A->a[i][j], x[j]));
     }
     for (int i = 0; i < 3; i++) x[i] = y[i];
+}
+
+static int64_t mat3_renormalize(mat3 *A)
+{
+    int e = INT_MIN;
+    for (int i = 0; i < 3; i++) {
+        int ei = scale_exponent(A->a[i], 3);
+        if (ei > e) e = ei;
+    }
+    if (e == INT_MIN) return 0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) A->a[i][j] = dd_ldexp(A->a[i][j], -e);
+    return e;
 }
 
 static void mat3_square(mat3 *A)
@@ -140,7 +162,7 @@ static refit_status mix_pair(const refit_model *model, uint64_t n, dd *var, dd *
             }
             if (len > 1) {
                 mat3_square(&A);
-                a_scale = 2 * a_scale + renormalize(&A.a[0][0], 9);
+                a_scale = 2 * a_scale + mat3_renormalize(&A);
             }
         }
     }
