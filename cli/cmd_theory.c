@@ -1,8 +1,9 @@
 /* refit theory: the closed forms of refit/theory.h for each requested n.
  *
- * Options -> refit_model -> one refit_theory_quantity (or _log) call per
- * cell of the table -> a printer.  Every value is computed before anything
- * is printed, so an error leaves stdout empty.
+ * Options -> refit_model -> one refit_theory_row call per n (plus one
+ * refit_theory_var_moment call per --moments cell) -> a printer.  Every
+ * value is computed before anything is printed, so an error leaves stdout
+ * empty.
  */
 #include <inttypes.h>
 #include <math.h>
