@@ -136,3 +136,19 @@ def m(M, est, r):
 def excess(a, r):
     a, r = D(a), D(r)
     return lngamma(a + r) - lngamma(a) - r * a.ln()
+
+
+# Var W2^2 by the raw sums of theory-notes sec. 3 (constant M): returns (E W2^2, Var W2^2)
+# for sigma = 1.  Shared by identities.py and montecarlo.py.
+def route_notes(M, est, n):
+    mm = {r: m(M, est, r) for r in ('0.5', '1', '1.5', '2')}
+    Mi = D(M)
+    EV = sum(mm['1'] ** i for i in range(n)) / Mi
+    EV2 = sum(mm['2'] ** i * (1 + 2 * sum(mm['1'] ** (l - i) for l in range(i + 1, n)))
+              for i in range(n)) / Mi ** 2
+    EVX2 = sum(mm['2'] ** i * mm['1'] ** (n - i) for i in range(n)) / Mi
+    EVX = sum(mm['1.5'] ** i * mm['0.5'] ** (n - i) for i in range(n)) / Mi
+    EX4m = mm['2'] ** n - 4 * mm['1.5'] ** n + 6 * mm['1'] ** n - 4 * mm['0.5'] ** n + 1
+    EX2m = mm['1'] ** n - 2 * mm['0.5'] ** n + 1
+    EW = EV + EX2m
+    return EW, 3 * EV2 + 2 * (EVX2 - 2 * EVX + EV) + EX4m - EW ** 2

@@ -11,7 +11,7 @@ import sys
 sys.dont_write_bytecode = True  # keep proofs/check free of __pycache__
 from fractions import Fraction as F
 
-from hp import (BN, Dm, D, PI, divisor, excess, expm1, fd, getcontext, lngamma, lnm, log1p, m,
+from hp import (BN, Dm, D, PI, route_notes, divisor, excess, expm1, fd, getcontext, lngamma, lnm, log1p, m,
                 polygamma, sin)
 
 FAILS = []
@@ -207,20 +207,6 @@ check('sum_i (1/M_i) prod_{l<i}(1-1/M_l) = 1 - prod_{l<n}(1-1/M_l); MLE marginal
 
 # ---------------------------------------------------------------- 05
 print('== 05 Wasserstein')
-
-
-def route_notes(M, est, n):
-    mm = {r: m(M, est, r) for r in ('0.5', '1', '1.5', '2')}
-    Mi = D(M)
-    EV = sum(mm['1'] ** i for i in range(n)) / Mi
-    EV2 = sum(mm['2'] ** i * (1 + 2 * sum(mm['1'] ** (l - i) for l in range(i + 1, n)))
-              for i in range(n)) / Mi ** 2
-    EVX2 = sum(mm['2'] ** i * mm['1'] ** (n - i) for i in range(n)) / Mi
-    EVX = sum(mm['1.5'] ** i * mm['0.5'] ** (n - i) for i in range(n)) / Mi
-    EX4m = mm['2'] ** n - 4 * mm['1.5'] ** n + 6 * mm['1'] ** n - 4 * mm['0.5'] ** n + 1
-    EX2m = mm['1'] ** n - 2 * mm['0.5'] ** n + 1
-    EW = EV + EX2m
-    return EW, 3 * EV2 + 2 * (EVX2 - 2 * EVX + EV) + EX4m - EW ** 2
 
 
 def route_state(Ms, est):

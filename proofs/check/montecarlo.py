@@ -14,7 +14,7 @@ import sys
 
 sys.dont_write_bytecode = True  # keep proofs/check free of __pycache__
 
-from hp import D, Dm, divisor, lnm, m, polygamma
+from hp import D, Dm, divisor, lnm, m, polygamma, route_notes
 
 Z = 4.5
 FAILS = []
@@ -62,19 +62,6 @@ for est in ('U', 'MLE'):
 print('== replace chain (03, 04, 05)')
 
 
-def w2_exact(M, est, n):
-    mm = {r: m(M, est, r) for r in ('0.5', '1', '1.5', '2')}
-    Mi = D(M)
-    EV = sum(mm['1'] ** i for i in range(n)) / Mi
-    EV2 = sum(mm['2'] ** i * (1 + 2 * sum(mm['1'] ** (l - i) for l in range(i + 1, n)))
-              for i in range(n)) / Mi ** 2
-    EVX2 = sum(mm['2'] ** i * mm['1'] ** (n - i) for i in range(n)) / Mi
-    EVX = sum(mm['1.5'] ** i * mm['0.5'] ** (n - i) for i in range(n)) / Mi
-    EX4m = mm['2'] ** n - 4 * mm['1.5'] ** n + 6 * mm['1'] ** n - 4 * mm['0.5'] ** n + 1
-    EW = EV + mm['1'] ** n - 2 * mm['0.5'] ** n + 1
-    return EW, 3 * EV2 + 2 * (EVX2 - 2 * EVX + EV) + EX4m - EW ** 2
-
-
 M, n, N = 4, 3, 150000
 for est in ('U', 'MLE'):
     Dd = float(divisor(M, est))
@@ -98,7 +85,7 @@ for est in ('U', 'MLE'):
     check('%s sd_mean' % est, *stat_mean(sd), m(M, est, Dm('0.5')) ** n)
     check('%s mean_mse' % est, *stat_mean(dm), mse)
     check('%s marginal_var' % est, *stat_var(marg), P + mse)
-    EW, VW = w2_exact(M, est, n)
+    EW, VW = route_notes(M, est, n)
     check('%s w2sq_mean' % est, *stat_mean(w), EW)
     check('%s w2sq_var' % est, *stat_var(w), VW)
 
