@@ -1,0 +1,13 @@
+/* AVX2 + FMA bulk kernels (kernels/bulk_algo.inc with W = 4). */
+#include "kernels_internal.h"
+#if REFIT_KERNELS_X86
+#include "isa_avx2.h"
+#include "isa_scalar.h"
+
+#define RVD refit_vd2
+#define RW REFIT_ISA2_W
+#define RF_(name) refit_isa2_##name
+#define RV_(op) refit_v2_##op
+#define KF_(name) refit_kern_##name##_avx2
+#include "bulk_algo.inc"
+#endif
