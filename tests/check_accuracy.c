@@ -176,7 +176,8 @@ static void check_single_M(double M)
     ck_assert(refit_mp_mix_lambda_star(ref, M, REFIT_ESTIMATOR_UNBIASED) == REFIT_OK);
     record("mix lambda*", 1, refit_test_ulp_error(v, ref), where);
     for (int e = 0; e < 2; e++) {
-        static const double rs[] = {0.5, 1.0, 1.5, 2.0, -0.25, 3.7, 50.0};
+        /* ... and far beyond a: the shifted product must not overflow */
+        static const double rs[] = {0.5, 1.0, 1.5, 2.0, -0.25, 3.7, 50.0, 1e4, 1e9, 1e12};
         for (unsigned i = 0; i < sizeof rs / sizeof rs[0]; i++)
             if (rs[i] > -(M - 1.0) / 2.0) check_factor(M, (refit_estimator)e, rs[i]);
         /* near the zeros r = 0 and r = 1 of ln m(r) (unbiased), where the

@@ -74,13 +74,20 @@ dd refit_lgamma_excess(double a, double r)
     dd x = dd_two_sum(a, N);
     dd log_ratio; /* ln prod_{j<N} (a+r+j)/(a+j) */
     if (fabs(r) >= 0.25) {
-        dd num = dd_d(1.0), den = dd_d(1.0);
+        /* The ratio can reach (r/a)^N: rescale by powers of two on the way
+         * (exact) so a huge r cannot overflow it. */
+        dd ratio = dd_d(1.0);
+        int scale = 0;
         for (double j = 0.0; j < N; j += 1.0) {
             dd aj = dd_two_sum(a, j);
-            num = dd_mul(num, dd_add_d(aj, r));
-            den = dd_mul(den, aj);
+            ratio = dd_div(dd_mul(ratio, dd_add_d(aj, r)), aj);
+            if (ratio.hi > 0x1p400 || ratio.hi < 0x1p-400) {
+                int e = ilogb(ratio.hi);
+                ratio = dd_ldexp(ratio, -e);
+                scale += e;
+            }
         }
-        log_ratio = refit_dd_log(dd_div(num, den));
+        log_ratio = dd_add(refit_dd_log(ratio), dd_mul_d(dd_make(REFIT_DD_LN2[0], REFIT_DD_LN2[1]), (double)scale));
     } else {
         /* Small |r|: the product is 1 + O(r) and its log would keep only
          * absolute accuracy; summing log1p(r/(a+j)) keeps relative accuracy. */
