@@ -52,7 +52,7 @@ REFIT_WUR refit_status refit_dist_quantile(const refit_model *model, uint64_t n,
 REFIT_WUR refit_status refit_dist_saddlepoint_cdf(const refit_model *model, uint64_t n, double x,
                                                   double *out);
 
-/* Rigorous Chernoff bounds, optimised over the tilt s (proofs/10-bounds.md):
+/* Rigorous Chernoff bounds, optimised over the tilt s (proofs/10-bounds-and-collapse-time.md):
  *   ln P(L_n >= x) <= inf_{s>0} [K(s) - s x]     (x above the mean of L_n)
  *   ln P(L_n <= x) <= inf_{s<0} [K(s) - s x]     (x below the mean)
  * The log of the bound is written (0 where the bound is trivial). */
