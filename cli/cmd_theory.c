@@ -1,10 +1,15 @@
-/* refit theory: the closed forms of refit/theory.h for each requested n.
+/* refit theory: the closed forms of refit/theory.h and the distribution of
+ * refit/distribution.h for each requested n.
  *
  * Options -> refit_model -> one refit_theory_row call per n (plus one
- * refit_theory_var_moment call per --moments cell) -> a printer.  Every
- * value is computed before anything is printed, so an error leaves stdout
- * empty.
+ * refit_theory_var_moment call per --moments cell and one refit_dist_* call
+ * per distribution cell) -> a printer.  Every value is computed before
+ * anything is printed, so an error leaves stdout empty.
+ *
+ * --collapse-time switches to a second view: one column tau_cdf_lower per n
+ * and a summary with the bounds on E tau_eps.
  */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,12 +18,15 @@
 #include "commands.h"
 #include "options.h"
 #include "output.h"
+#include "refit/distribution.h"
 #include "refit/model.h"
 #include "refit/theory.h"
 
 #define PREFIX "refit theory"
 #define EXPECT_AT "a comma-separated list of whole numbers from 0 to " CLI_SIZE_MAX_TEXT
 #define EXPECT_MOMENTS "a comma-separated list of distinct finite numbers r"
+#define EXPECT_QUANTILES "a comma-separated list of distinct numbers p with 0 < p < 1"
+#define EXPECT_EPS "a number in (0, 1)"
 #define DEFAULT_AT "0,1,2,5,10,100,1000"
 
 static const char usage[] =
@@ -40,29 +48,53 @@ static const char usage[] =
     "output options:\n"
     "  --at N1,N2,...       generations n to report, 0..2^53 (default " DEFAULT_AT ")\n"
     "  --moments R1,R2,...  add columns var_pow<R> = E[(sigma_n^2)^R] (replace regime)\n"
+    "  --quantiles P1,...   add columns var_q<P> = the P-quantile of sigma_n^2, 0 < P < 1\n"
+    "                       (replace regime)\n"
+    "  --eps E              add the column collapse_prob = P(sigma_n^2 <= E sigma^2),\n"
+    "                       0 < E < 1 (replace regime)\n"
+    "  --collapse-time      with --eps: bounds on the collapse time tau_E = min{n :\n"
+    "                       sigma_n^2 <= E sigma^2} instead of the moments: per n\n"
+    "                       tau_cdf_lower <= P(tau_E <= n); a summary with\n"
+    "                       tau_mean_lower <= E tau_E <= tau_mean_upper (replace regime,\n"
+    "                       constant schedule)\n"
     "  --log                print ln of every positive quantity, named ln_<name>\n"
     "  --format F           table (default, transposed) | csv | json\n"
     "  --help, -h           print this help and exit\n"
     "\n"
     "quantities: var_mean var_var sd_mean logvar_mean logvar_var logvar_k3 logvar_k4\n"
-    "mean_mse marginal_var w2sq_mean w2sq_var w2sq_lower (replace regime; accumulate and\n"
-    "mix: var_mean mean_mse marginal_var w2sq_lower).  Values that do not fit a double\n"
-    "print as out-of-range (csv: empty, json: null): rerun with --log.  The mix regime\n"
-    "adds a summary (table, json): the threshold lambda_star and the fixed point.\n"
-    "Cost: O(1) per value for constant schedules, O(n) for poly schedules.\n";
+    "mean_mse marginal_var w2sq_mean w2sq_var w2sq_lower var_median (replace regime,\n"
+    "not by default for poly schedules: ask with --quantiles 0.5;\n"
+    "accumulate and mix: var_mean mean_mse marginal_var w2sq_lower).  Values that do\n"
+    "not fit a double print as out-of-range (csv: empty, json: null): rerun with --log.\n"
+    "The mix regime adds a summary (table, json): the threshold lambda_star and the\n"
+    "fixed point.  Cost: O(1) per moment for constant schedules, O(n) for poly\n"
+    "schedules; each distribution value (var_median, var_q, collapse_prob) costs a\n"
+    "few hundred evaluations of the cumulant generating function.\n";
 
 static const cli_option_spec theory_specs[] = {
     {"--at", 1, EXPECT_AT},
     {"--moments", 1, EXPECT_MOMENTS},
+    {"--quantiles", 1, EXPECT_QUANTILES},
+    {"--eps", 1, EXPECT_EPS},
+    {"--collapse-time", 0, "--collapse-time alone"},
     {"--log", 0, "--log alone"},
     {"--format", 1, "table, csv or json"},
     {"--help", 0, "--help alone"},
     {NULL, 0, NULL},
 };
 
-/* One output column: a quantity, or a moment E[(sigma_n^2)^r]. */
+/* What one output column holds. */
+typedef enum column_kind {
+    COL_QUANTITY = 0, /* a refit_quantity from the row */
+    COL_MOMENT,       /* E[(sigma_n^2)^r] */
+    COL_QUANTILE,     /* the r-quantile of sigma_n^2 (var_median: r = 0.5) */
+    COL_CDF,          /* P(sigma_n^2 <= eps sigma^2): collapse_prob, tau_cdf_lower */
+    COL_TAU_LOWER,    /* E tau_eps >= this (the same in every row: csv only) */
+    COL_TAU_UPPER     /* E tau_eps <= this (likewise) */
+} column_kind;
+
 typedef struct column {
-    int is_moment;
+    column_kind kind;
     refit_quantity quantity;
     double r;
     int use_log; /* call the _log variant */
@@ -75,9 +107,16 @@ typedef struct theory_opts {
     char **moment_text; /* as typed: the column is named var_pow<text> */
     double *moments;
     size_t nmoments;
+    char **quantile_text; /* as typed: the column is named var_q<text> */
+    double *quantiles;
+    size_t nquantiles;
+    double eps;
+    int collapse_time;
     int log;
     cli_format format;
-    int have_at, have_moments, have_log, have_format;
+    int have_at, have_moments, have_quantiles, have_eps, have_collapse_time, have_log, have_format;
+    /* --collapse-time: the bounds on E tau_eps and the drift E ln q */
+    double tau_lower, tau_upper, drift;
 } theory_opts;
 
 static void theory_opts_free(theory_opts *o)
@@ -86,6 +125,8 @@ static void theory_opts_free(theory_opts *o)
     free(o->at);
     cli_free_list(o->moment_text, o->nmoments);
     free(o->moments);
+    cli_free_list(o->quantile_text, o->nquantiles);
+    free(o->quantiles);
 }
 
 static int once(int *flag, const char *name)
@@ -156,6 +197,40 @@ static int parse_moments(theory_opts *o, const char *value)
     return 0;
 }
 
+static int parse_quantiles(theory_opts *o, const char *value)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(value, &items, &n) != 0) {
+        cli_bad_value(PREFIX, "--quantiles", value, EXPECT_QUANTILES);
+        return -1;
+    }
+    o->quantile_text = items;
+    o->nquantiles = n;
+    o->quantiles = malloc(n * sizeof *o->quantiles);
+    if (!o->quantiles) {
+        cli_error(PREFIX, "--quantiles", "out of memory; expected a shorter list");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double p;
+        if (cli_parse_double(items[i], &p) != 0 || !(p > 0.0 && p < 1.0)) {
+            cli_bad_value(PREFIX, "--quantiles", items[i], EXPECT_QUANTILES);
+            return -1;
+        }
+        o->quantiles[i] = p;
+        /* Equal values would print the same numbers twice (and equal
+         * texts the same JSON key twice). */
+        for (size_t j = 0; j < i; j++) {
+            if (o->quantiles[j] == p) {
+                cli_bad_value(PREFIX, "--quantiles", value, "distinct values (each names a column)");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Read the arguments; 1 = done (help printed), 0 = go on, -1 = error. */
 static int parse_args(theory_opts *o, int argc, char **argv)
 {
@@ -181,6 +256,17 @@ static int parse_args(theory_opts *o, int argc, char **argv)
             if (once(&o->have_at, name) != 0 || parse_at(o, value) != 0) return -1;
         } else if (strcmp(name, "--moments") == 0) {
             if (once(&o->have_moments, name) != 0 || parse_moments(o, value) != 0) return -1;
+        } else if (strcmp(name, "--quantiles") == 0) {
+            if (once(&o->have_quantiles, name) != 0 || parse_quantiles(o, value) != 0) return -1;
+        } else if (strcmp(name, "--eps") == 0) {
+            if (once(&o->have_eps, name) != 0) return -1;
+            if (cli_parse_double(value, &o->eps) != 0 || !(o->eps > 0.0 && o->eps < 1.0)) {
+                cli_bad_value(PREFIX, name, value, EXPECT_EPS);
+                return -1;
+            }
+        } else if (strcmp(name, "--collapse-time") == 0) {
+            if (once(&o->have_collapse_time, name) != 0) return -1;
+            o->collapse_time = 1;
         } else if (strcmp(name, "--log") == 0) {
             if (once(&o->have_log, name) != 0) return -1;
             o->log = 1;
@@ -209,6 +295,44 @@ static int parse_args(theory_opts *o, int argc, char **argv)
 static int check_domains(const theory_opts *o)
 {
     const refit_model *m = &o->model.model;
+    if (m->regime != REFIT_REGIME_REPLACE) {
+        /* sigma_n^2 is a product of independent factors in replace only. */
+        const char *opt = o->collapse_time    ? "--collapse-time"
+                          : o->have_quantiles ? "--quantiles"
+                          : o->have_eps       ? "--eps"
+                                              : NULL;
+        if (opt) {
+            cli_error(PREFIX, opt, "the distribution of sigma_n^2 is not available under regime "
+                      "%s; expected --regime replace", cli_regime_name(m->regime));
+            return -1;
+        }
+    }
+    if (o->collapse_time) {
+        if (!o->have_eps) {
+            cli_error(PREFIX, "--collapse-time", "needs the threshold; expected --eps E with "
+                      "0 < E < 1");
+            return -1;
+        }
+        if (o->have_moments || o->have_quantiles) {
+            cli_error(PREFIX, "--collapse-time", "cannot be combined with %s; expected "
+                      "--collapse-time --eps E [--at ...] [--log] [--format ...] alone",
+                      o->have_moments ? "--moments" : "--quantiles");
+            return -1;
+        }
+        if (!refit_schedule_is_constant(&m->schedule)) {
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            if (f) {
+                cli_schedule_text(f, &m->schedule, o->model.list_file);
+                fclose(f);
+            }
+            cli_error(PREFIX, "--collapse-time", "needs a constant schedule, got --schedule %s; "
+                      "expected --M M or --schedule const:M", text ? text : "(non-constant)");
+            free(text);
+            return -1;
+        }
+    }
     if (o->nmoments > 0 && m->regime != REFIT_REGIME_REPLACE) {
         cli_error(PREFIX, "--moments", "E[(sigma_n^2)^r] has no closed form under regime %s; "
                   "expected --regime replace", cli_regime_name(m->regime));
@@ -251,39 +375,86 @@ static int check_domains(const theory_opts *o)
     return 0;
 }
 
-/* The column names in output order: quantities in enum order, then moments. */
-static int build_columns(const theory_opts *o, column **cols_out, char ***names_out,
+/* Append one column named "<ln_ if use_log><base><suffix>"; 0 or -1. */
+static int add_column(column *cols, char **names, size_t *n, column c, const char *base,
+                      const char *suffix)
+{
+    size_t len = strlen(base) + strlen(suffix) + 4;
+    names[*n] = malloc(len);
+    if (!names[*n]) return -1;
+    snprintf(names[*n], len, "%s%s%s", c.use_log ? "ln_" : "", base, suffix);
+    cols[*n] = c;
+    (*n)++;
+    return 0;
+}
+
+/* The columns in output order.  Default view: quantities in enum order,
+ * var_median (replace), the --quantiles, collapse_prob (--eps), then the
+ * moments.  --collapse-time view: tau_cdf_lower, and in csv (which has no
+ * summary) tau_mean_lower and tau_mean_upper. */
+static int build_columns(const theory_opts *o, column **cols_out, char **names_out[],
                          size_t *count_out)
 {
     const refit_model *m = &o->model.model;
-    size_t cap = (size_t)REFIT_Q_COUNT + o->nmoments, n = 0;
+    size_t cap = (size_t)REFIT_Q_COUNT + o->nmoments + o->nquantiles + 4, n = 0;
     column *cols = calloc(cap, sizeof *cols);
     char **names = calloc(cap, sizeof *names);
+    column c;
     if (!cols || !names) goto fail;
+    if (o->collapse_time) {
+        memset(&c, 0, sizeof c);
+        c.kind = COL_CDF;
+        c.r = o->eps;
+        c.use_log = o->log;
+        if (add_column(cols, names, &n, c, "tau_cdf_lower", "") != 0) goto fail;
+        if (o->format == CLI_FORMAT_CSV) {
+            c.use_log = 0;
+            c.kind = COL_TAU_LOWER;
+            if (add_column(cols, names, &n, c, "tau_mean_lower", "") != 0) goto fail;
+            c.kind = COL_TAU_UPPER;
+            if (add_column(cols, names, &n, c, "tau_mean_upper", "") != 0) goto fail;
+        }
+        goto done;
+    }
     for (int q = 0; q < (int)REFIT_Q_COUNT; q++) {
         refit_quantity quantity = (refit_quantity)q;
-        const char *base;
-        size_t len;
         if (!refit_theory_has(m, quantity)) continue;
-        base = refit_quantity_name(quantity);
-        cols[n].quantity = quantity;
-        cols[n].use_log = o->log && !refit_quantity_signed(quantity);
-        len = strlen(base) + 4;
-        names[n] = malloc(len);
-        if (!names[n]) goto fail;
-        snprintf(names[n], len, "%s%s", cols[n].use_log ? "ln_" : "", base);
-        n++;
+        memset(&c, 0, sizeof c);
+        c.kind = COL_QUANTITY;
+        c.quantity = quantity;
+        c.use_log = o->log && !refit_quantity_signed(quantity);
+        if (add_column(cols, names, &n, c, refit_quantity_name(quantity), "") != 0) goto fail;
+    }
+    /* The distribution exists in the replace regime only (check_domains
+     * refused explicit requests elsewhere): the default column is omitted. */
+    if (m->regime == REFIT_REGIME_REPLACE) {
+        memset(&c, 0, sizeof c);
+        c.kind = COL_QUANTILE;
+        c.r = 0.5;
+        c.use_log = o->log;
+        /* Poly schedules make every CGF evaluation O(n): the median is then
+         * computed only on request (--quantiles 0.5), not by default. */
+        if (m->schedule.kind != REFIT_SCHEDULE_POLY &&
+            add_column(cols, names, &n, c, "var_median", "") != 0)
+            goto fail;
+        for (size_t i = 0; i < o->nquantiles; i++) {
+            c.r = o->quantiles[i];
+            if (add_column(cols, names, &n, c, "var_q", o->quantile_text[i]) != 0) goto fail;
+        }
+        if (o->have_eps) {
+            c.kind = COL_CDF;
+            c.r = o->eps;
+            if (add_column(cols, names, &n, c, "collapse_prob", "") != 0) goto fail;
+        }
     }
     for (size_t i = 0; i < o->nmoments; i++) {
-        size_t len = strlen(o->moment_text[i]) + 12;
-        cols[n].is_moment = 1;
-        cols[n].r = o->moments[i];
-        cols[n].use_log = o->log;
-        names[n] = malloc(len);
-        if (!names[n]) goto fail;
-        snprintf(names[n], len, "%svar_pow%s", o->log ? "ln_" : "", o->moment_text[i]);
-        n++;
+        memset(&c, 0, sizeof c);
+        c.kind = COL_MOMENT;
+        c.r = o->moments[i];
+        c.use_log = o->log;
+        if (add_column(cols, names, &n, c, "var_pow", o->moment_text[i]) != 0) goto fail;
     }
+done:
     *cols_out = cols;
     *names_out = names;
     *count_out = n;
@@ -294,15 +465,76 @@ fail:
     return -1;
 }
 
+/* sigma^2 e^x, or its logarithm: the value of sigma_n^2 at L_n = x.
+ * REFIT_ERANGE where the plain value is not a normal double. */
+static refit_status scale_variance(const refit_model *m, double x, int use_log, double *out)
+{
+    double s2 = m->sigma * m->sigma, e = exp(x), v;
+    if (use_log) {
+        /* 2 ln sigma, not ln(sigma^2): sigma^2 may overflow. */
+        *out = 2.0 * log(m->sigma) + x;
+        return REFIT_OK;
+    }
+    v = s2 * e;
+    /* One factor outside the normal range: the product may still fit. */
+    if (!(isfinite(s2) && s2 >= DBL_MIN && isfinite(e) && e >= DBL_MIN))
+        v = exp(2.0 * log(m->sigma) + x);
+    if (!(isfinite(v) && v >= DBL_MIN)) {
+        *out = NAN;
+        return REFIT_ERANGE;
+    }
+    *out = v;
+    return REFIT_OK;
+}
+
+/* P(L_n <= ln eps), or its logarithm.  n = 0 is the truth: L_0 = 0 > ln eps.
+ * A probability below the normal range is out of range (it is never 0). */
+static refit_status collapse_cdf(const refit_model *m, uint64_t n, double eps, int use_log,
+                                 double *out)
+{
+    refit_status st;
+    if (n == 0) {
+        *out = use_log ? -INFINITY : 0.0;
+        return REFIT_OK;
+    }
+    if (use_log) return refit_dist_log_cdf(m, n, log(eps), out);
+    st = refit_dist_cdf(m, n, log(eps), out);
+    if (st == REFIT_OK && !(*out >= DBL_MIN)) {
+        *out = NAN;
+        return REFIT_ERANGE;
+    }
+    return st;
+}
+
 /* One cell; the quantities come from the row computed once per n. */
-static refit_status compute_cell(const refit_model *m, uint64_t n, const column *c,
+static refit_status compute_cell(const theory_opts *o, uint64_t n, const column *c,
                                  const double *row, const refit_status *row_status, double *out)
 {
-    if (c->is_moment)
+    const refit_model *m = &o->model.model;
+    refit_status st;
+    double x;
+    switch (c->kind) {
+    case COL_QUANTITY:
+        *out = row[c->quantity];
+        return row_status[c->quantity];
+    case COL_MOMENT:
         return c->use_log ? refit_theory_var_moment_log(m, n, c->r, out)
                           : refit_theory_var_moment(m, n, c->r, out);
-    *out = row[c->quantity];
-    return row_status[c->quantity];
+    case COL_QUANTILE:
+        /* n = 0: sigma_0^2 = sigma^2 surely, every quantile is sigma^2. */
+        x = 0.0;
+        st = n == 0 ? REFIT_OK : refit_dist_quantile(m, n, c->r, &x);
+        if (st != REFIT_OK) {
+            *out = NAN;
+            return st;
+        }
+        return scale_variance(m, x, c->use_log, out);
+    case COL_CDF: return collapse_cdf(m, n, c->r, c->use_log, out);
+    case COL_TAU_LOWER: *out = o->tau_lower; return REFIT_OK;
+    case COL_TAU_UPPER: *out = o->tau_upper; return REFIT_OK;
+    }
+    *out = NAN;
+    return REFIT_EINVAL;
 }
 
 /* Fill the table; 0, or -1 after printing the library's complaint. */
@@ -310,16 +542,19 @@ static int compute_table(const theory_opts *o, const column *cols, cli_table *t)
 {
     const refit_model *m = &o->model.model;
     for (size_t i = 0; i < t->nrows; i++) {
-        double row[REFIT_Q_COUNT];
-        refit_status row_status[REFIT_Q_COUNT];
-        /* A failure of the whole row is also in every cell's status below. */
-        refit_status row_st = refit_theory_row(m, o->at[i], o->log, row, row_status);
-        (void)row_st;
+        double row[REFIT_Q_COUNT] = {0};
+        refit_status row_status[REFIT_Q_COUNT] = {REFIT_OK};
+        /* A failure of the whole row is also in every cell's status below;
+         * the collapse-time view needs no row. */
+        if (!o->collapse_time) {
+            refit_status row_st = refit_theory_row(m, o->at[i], o->log, row, row_status);
+            (void)row_st;
+        }
         t->n[i] = o->at[i];
         for (size_t j = 0; j < t->ncols; j++) {
             size_t k = i * t->ncols + j;
             double v = NAN;
-            refit_status st = compute_cell(m, o->at[i], &cols[j], row, row_status, &v);
+            refit_status st = compute_cell(o, o->at[i], &cols[j], row, row_status, &v);
             if (st == REFIT_OK) {
                 t->values[k] = v;
                 t->cells[k] = CLI_CELL_VALUE;
@@ -335,6 +570,44 @@ static int compute_table(const theory_opts *o, const column *cols, cli_table *t)
         }
     }
     return 0;
+}
+
+/* --collapse-time: the bounds on E tau_eps and the drift, before the table
+ * (csv prints the bounds as columns); 0 or -1 (printed). */
+static int collapse_bounds(theory_opts *o)
+{
+    const refit_model *m = &o->model.model;
+    double M;
+    refit_status st = refit_dist_collapse_time(m, o->eps, &o->tau_lower, &o->tau_upper);
+    if (st == REFIT_OK) st = refit_schedule_size(&m->schedule, 0, &M);
+    if (st == REFIT_OK) st = refit_theory_factor_log_cumulant(M, m->estimator, 1, &o->drift);
+    if (st != REFIT_OK) {
+        cli_error(PREFIX, "--collapse-time", "the bounds on E tau_eps failed: %s; expected a "
+                  "model inside their domain", refit_strerror(st));
+        return -1;
+    }
+    return 0;
+}
+
+/* The collapse-time summary: table lines and the JSON object. */
+static void collapse_summary(const theory_opts *o, FILE *text, FILE *json)
+{
+    char a[40], b[40], c[40];
+    fprintf(text, "collapse time tau_eps = min{n : sigma_n^2 <= eps sigma^2}, eps %s, drift "
+            "E ln q = %s\n", cli_format_short(a, sizeof a, o->eps),
+            cli_format_double(b, sizeof b, o->drift));
+    fprintf(text, "E tau_eps: tau_mean_lower %s (Wald), tau_mean_upper %s (Lorden)\n",
+            cli_format_double(a, sizeof a, o->tau_lower),
+            cli_format_double(c, sizeof c, o->tau_upper));
+    fputs("{\"eps\": ", json);
+    cli_json_number(json, o->eps);
+    fputs(", \"drift\": ", json);
+    cli_json_number(json, o->drift);
+    fputs(", \"tau_mean_lower\": ", json);
+    cli_json_number(json, o->tau_lower);
+    fputs(", \"tau_mean_upper\": ", json);
+    cli_json_number(json, o->tau_upper);
+    fputc('}', json);
 }
 
 /* The mix regime's long run: the threshold lambda* (for M_0) and, for a
@@ -404,7 +677,18 @@ static void render_params(const theory_opts *o, FILE *f)
         if (i) fputs(", ", f);
         cli_json_number(f, o->moments[i]);
     }
-    fprintf(f, "], \"log\": %s}", o->log ? "true" : "false");
+    fputs("], \"quantiles\": [", f);
+    for (size_t i = 0; i < o->nquantiles; i++) {
+        if (i) fputs(", ", f);
+        cli_json_number(f, o->quantiles[i]);
+    }
+    fputs("], \"eps\": ", f);
+    if (o->have_eps)
+        cli_json_number(f, o->eps);
+    else
+        fputs("null", f);
+    fprintf(f, ", \"collapse_time\": %s, \"log\": %s}", o->collapse_time ? "true" : "false",
+            o->log ? "true" : "false");
 }
 
 /* fclose an open_memstream (which may fail to grow its buffer); NULL is fine. */
@@ -437,6 +721,7 @@ int cli_cmd_theory(int argc, char **argv)
         goto done;
     }
     if (parsed != 0 || check_domains(&o) != 0) goto done;
+    if (o.collapse_time && collapse_bounds(&o) != 0) goto done;
 
     if (build_columns(&o, &cols, &names, &ncols) != 0 ||
         cli_table_init(&table, ncols, (const char *const *)names, o.nat) != 0) {
@@ -452,12 +737,19 @@ int cli_cmd_theory(int argc, char **argv)
     if (!f_desc || !f_params) goto oom;
     fputs("model: ", f_desc);
     cli_model_describe(f_desc, &o.model);
+    if (o.have_eps && !o.collapse_time) {
+        char e[40];
+        fprintf(f_desc, "; eps %s", cli_format_short(e, sizeof e, o.eps));
+    }
     render_params(&o, f_params);
-    if (o.model.model.regime == REFIT_REGIME_MIX) {
+    if (o.model.model.regime == REFIT_REGIME_MIX || o.collapse_time) {
         f_text = open_memstream(&sum_text, &len[2]);
         f_json = open_memstream(&sum_json, &len[3]);
         if (!f_text || !f_json) goto oom;
-        if (mix_summary(&o, f_text, f_json) != 0) goto done;
+        if (o.collapse_time)
+            collapse_summary(&o, f_text, f_json);
+        else if (mix_summary(&o, f_text, f_json) != 0)
+            goto done;
     }
     {
         /* Close all four, even if one fails. */

@@ -483,8 +483,7 @@ int cli_model_option(cli_model_opts *opts, const char *prefix, const char *name,
     return -1;
 }
 
-/* The schedule as the user would type it, e.g. "poly:10,1.5". */
-static void schedule_text(FILE *f, const refit_schedule *s, const char *list_file)
+void cli_schedule_text(FILE *f, const refit_schedule *s, const char *list_file)
 {
     char a[40], b[40];
     switch (s->kind) {
@@ -517,7 +516,7 @@ int cli_model_finish(cli_model_opts *opts, const char *prefix)
         size_t len = 0;
         FILE *m = open_memstream(&text, &len);
         if (m) {
-            schedule_text(m, &opts->model.schedule, opts->list_file);
+            cli_schedule_text(m, &opts->model.schedule, opts->list_file);
             fclose(m);
         }
         cli_error(prefix, "--regime", "accumulate needs a constant schedule, got --schedule %s; "
@@ -558,7 +557,7 @@ void cli_model_describe(FILE *f, const cli_model_opts *opts)
     const refit_schedule *s = &m->schedule;
     char a[40], b[40];
     fputs("schedule ", f);
-    schedule_text(f, s, opts->list_file);
+    cli_schedule_text(f, s, opts->list_file);
     if (s->kind == REFIT_SCHEDULE_POLY) {
         fprintf(f, " (M_i = round(%s (i+1)^%s))", cli_format_short(a, sizeof a, s->M),
                 cli_format_short(b, sizeof b, s->alpha));

@@ -105,6 +105,9 @@ int cli_model_finish(cli_model_opts *opts, const char *prefix);
  * under POLY with alpha >= 0). */
 double cli_model_min_size(const cli_model_opts *opts);
 
+/* The schedule as the user would type it, e.g. "poly:10,1.5" (list: the
+ * file name, made printable). */
+void cli_schedule_text(FILE *f, const refit_schedule *s, const char *list_file);
 /* "schedule const:100, estimator unbiased, regime replace, mu 0, sigma 1" */
 void cli_model_describe(FILE *f, const cli_model_opts *opts);
 /* The model as JSON members (no braces): "schedule": {...}, "estimator": ... */

@@ -97,6 +97,7 @@ finish() {
     exit 0
 }
 
-# The quantity names in enum order, per regime (refit/theory.h).
-QUANTITIES_REPLACE="var_mean var_var sd_mean logvar_mean logvar_var logvar_k3 logvar_k4 mean_mse marginal_var w2sq_mean w2sq_var w2sq_lower"
+# The default columns, per regime: the quantities in enum order (refit/theory.h),
+# then, in the replace regime, var_median (refit/distribution.h).
+QUANTITIES_REPLACE="var_mean var_var sd_mean logvar_mean logvar_var logvar_k3 logvar_k4 mean_mse marginal_var w2sq_mean w2sq_var w2sq_lower var_median"
 QUANTITIES_OTHER="var_mean mean_mse marginal_var w2sq_lower"

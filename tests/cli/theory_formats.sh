@@ -13,8 +13,8 @@ got=$(printf '%s\n' "$OUT" | head -n 1)
 [ "$(count_lines "$OUT")" -eq 4 ] || fail "csv: expected 4 lines (header + 3 rows), got $(count_lines "$OUT")"
 col1=$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1 | tr '\n' ' ')
 [ "$col1" = "0 3 7 " ] || fail "csv: first column is '$col1', expected '0 3 7 '"
-bad=$(printf '%s\n' "$OUT" | awk -F, 'NF != 13')
-[ -z "$bad" ] || fail "csv: lines without 13 fields: $bad"
+bad=$(printf '%s\n' "$OUT" | awk -F, 'NF != 14')
+[ -z "$bad" ] || fail "csv: lines without 14 fields: $bad"
 csv_out=$OUT
 
 # Other regimes name only the quantities they have; --moments adds var_pow<r>

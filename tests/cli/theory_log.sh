@@ -35,7 +35,7 @@ run theory --M 3 --at 0,10
 # --log: non-signed quantities become ln_<name>, the signed ones
 # (logvar_mean, logvar_k3) keep their names and plain values.
 run theory --log --format csv --at 1 --moments 2
-want="n,ln_var_mean,ln_var_var,ln_sd_mean,logvar_mean,ln_logvar_var,logvar_k3,ln_logvar_k4,ln_mean_mse,ln_marginal_var,ln_w2sq_mean,ln_w2sq_var,ln_w2sq_lower,ln_var_pow2"
+want="n,ln_var_mean,ln_var_var,ln_sd_mean,logvar_mean,ln_logvar_var,logvar_k3,ln_logvar_k4,ln_mean_mse,ln_marginal_var,ln_w2sq_mean,ln_w2sq_var,ln_w2sq_lower,ln_var_median,ln_var_pow2"
 got=$(printf '%s\n' "$OUT" | head -n 1)
 [ "$got" = "$want" ] || fail "--log csv header is '$got', expected '$want'"
 run theory --log --regime mix:0.5 --format csv --at 1
