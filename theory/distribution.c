@@ -631,7 +631,7 @@ refit_status refit_dist_quantile(const refit_model *model, uint64_t n, double p,
     }
     dd K1, K2;
     refit_dist_law_cgf(&law, s, NULL, &K1, &K2);
-    double x0 = dd_to_d(K1), step = 0.02 / sqrt(dd_to_d(K2));
+    double x0 = dd_to_d(K1), step = 0.02 * sqrt(dd_to_d(K2)); /* 2% of the tilted sd */
     /* Bracket by doubling steps, then Illinois (regula falsi that halves
      * the retained end's value): superlinear, never leaves the bracket. */
     double xa = x0, ga, xb, gb;
