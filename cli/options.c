@@ -358,7 +358,7 @@ static int parse_schedule(cli_model_opts *opts, const char *prefix, const char *
     if (strncmp(value, "poly:", 5) == 0) {
         char **items;
         size_t n;
-        double M0, alpha;
+        double M0 = NAN, alpha = NAN; /* set by the parses that the short-circuit reaches */
         int bad;
         if (cli_split_list(value + 5, &items, &n) != 0) {
             cli_bad_value(prefix, "--schedule", value, EXPECT_POLY);
