@@ -8,6 +8,10 @@
 #define RW REFIT_ISA2_W
 #define RF_(name) refit_isa2_##name
 #define RV_(op) refit_v2_##op
+#define RVX refit_vd2x
+#define RUX REFIT_ISA2X_U
+#define RFX_(name) refit_isa2x_##name
+#define RVX_PART(x, j) ((x).v[j])
 #define KF_(name) refit_kern_##name##_avx2
 #include "bulk_algo.inc"
 #endif

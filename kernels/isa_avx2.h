@@ -15,6 +15,8 @@
  *   refit_isa2_boxmuller(u1, u2, &n0, &n1)   the normal pair
  *   refit_isa2_block_uniforms / refit_isa2_block_normals   blocks b .. b+3
  *   refit_v2_<op>                            the helper layer
+ *   refit_isa2x_<name>, refit_v2x_<op>  the same on REFIT_ISA2X_U vectors in lock-step
+ *                                            (types refit_vd2x / refit_vu2x, vector j = .v[j])
  * Every function gives, lane by lane, the bits of the refit_isa1_ one.
  */
 #ifndef REFIT_KERNELS_ISA_AVX2_H
@@ -72,8 +74,8 @@ static REFIT_KINLINE void refit_v2_store2(double *p, refit_vd2 a, refit_vd2 b)
     _mm256_storeu_pd(p, _mm256_permute2f128_pd(lo, hi, 0x20));
     _mm256_storeu_pd(p + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
 }
-#define REFIT_V2_SRL(a, n) _mm256_srli_epi64((a), (n))
-#define REFIT_V2_SLL(a, n) _mm256_slli_epi64((a), (n))
+#define REFIT_V2_SRL(a, n) _mm256_srli_epi64((a), (int)(n))
+#define REFIT_V2_SLL(a, n) _mm256_slli_epi64((a), (int)(n))
 
 #define RVD refit_vd2
 #define RVU refit_vu2
@@ -82,6 +84,49 @@ static REFIT_KINLINE void refit_v2_store2(double *p, refit_vd2 a, refit_vd2 b)
 #define RV_(op) refit_v2_##op
 #define RV_SRL REFIT_V2_SRL
 #define RV_SLL REFIT_V2_SLL
+#include "isa_algo.inc"
+#undef RVD
+#undef RVU
+#undef RW
+#undef RF_
+#undef RV_
+#undef RV_SRL
+#undef RV_SLL
+
+/* The wide instance: REFIT_ISA2X_U vectors in lock-step (kernels/isa_wide.h),
+ * prefix refit_isa2x_, types refit_vd2x / refit_vu2x (member v[j] holds
+ * lanes 4j .. 4j+3); the bulk kernels' main loops use it.  8 measured best on
+ * Zen 4 (kernels/README.md). */
+#define REFIT_ISA2X_U 8
+#define RWX_U REFIT_ISA2X_U
+#define RWN_D refit_vd2
+#define RWN_U refit_vu2
+#define RWN_W REFIT_ISA2_W
+#define RWN_(op) refit_v2_##op
+#define RWN_SRL REFIT_V2_SRL
+#define RWN_SLL REFIT_V2_SLL
+#define RWX_D refit_vd2x
+#define RWX_U_T refit_vu2x
+#define RWX_(op) refit_v2x_##op
+#include "isa_wide.h"
+#undef RWX_U
+#undef RWN_D
+#undef RWN_U
+#undef RWN_W
+#undef RWN_
+#undef RWN_SRL
+#undef RWN_SLL
+#undef RWX_D
+#undef RWX_U_T
+#undef RWX_
+
+#define RVD refit_vd2x
+#define RVU refit_vu2x
+#define RW (REFIT_ISA2_W * REFIT_ISA2X_U)
+#define RF_(name) refit_isa2x_##name
+#define RV_(op) refit_v2x_##op
+#define RV_SRL refit_v2x_srl
+#define RV_SLL refit_v2x_sll
 #include "isa_algo.inc"
 #undef RVD
 #undef RVU

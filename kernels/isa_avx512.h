@@ -15,6 +15,8 @@
  *   refit_isa512_boxmuller(u1, u2, &n0, &n1) the normal pair
  *   refit_isa512_block_uniforms / refit_isa512_block_normals   blocks b .. b+7
  *   refit_v512_<op>                          the helper layer
+ *   refit_isa512x_<name>, refit_v512x_<op>  the same on REFIT_ISA512X_U vectors in lock-step
+ *                                            (types refit_vd512x / refit_vu512x, vector j = .v[j])
  * Every function gives, lane by lane, the bits of the refit_isa1_ one.
  */
 #ifndef REFIT_KERNELS_ISA_AVX512_H
@@ -62,7 +64,9 @@ static REFIT_KINLINE refit_vd512 refit_v512_sel_lsb(refit_vu512 q, refit_vd512 a
 }
 static REFIT_KINLINE refit_vu512 refit_v512_pack64(refit_vu512 lo, refit_vu512 hi)
 {
-    return _mm512_mask_blend_epi32((__mmask16)0xAAAA, lo, _mm512_slli_epi64(hi, 32));
+    /* one two-source dword permute: dword 2i from lo, dword 2i+1 = hi's dword 2i */
+    const __m512i idx = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+    return _mm512_permutex2var_epi32(lo, idx, hi);
 }
 static REFIT_KINLINE refit_vd512 refit_v512_load(const double *p) { return _mm512_loadu_pd(p); }
 static REFIT_KINLINE void refit_v512_store(double *p, refit_vd512 a) { _mm512_storeu_pd(p, a); }
@@ -73,8 +77,8 @@ static REFIT_KINLINE void refit_v512_store2(double *p, refit_vd512 a, refit_vd51
     _mm512_storeu_pd(p, _mm512_permutex2var_pd(a, lo, b));
     _mm512_storeu_pd(p + 8, _mm512_permutex2var_pd(a, hi, b));
 }
-#define REFIT_V512_SRL(a, n) _mm512_srli_epi64((a), (n))
-#define REFIT_V512_SLL(a, n) _mm512_slli_epi64((a), (n))
+#define REFIT_V512_SRL(a, n) _mm512_srli_epi64((a), (unsigned)(n))
+#define REFIT_V512_SLL(a, n) _mm512_slli_epi64((a), (unsigned)(n))
 
 #define RVD refit_vd512
 #define RVU refit_vu512
@@ -83,6 +87,49 @@ static REFIT_KINLINE void refit_v512_store2(double *p, refit_vd512 a, refit_vd51
 #define RV_(op) refit_v512_##op
 #define RV_SRL REFIT_V512_SRL
 #define RV_SLL REFIT_V512_SLL
+#include "isa_algo.inc"
+#undef RVD
+#undef RVU
+#undef RW
+#undef RF_
+#undef RV_
+#undef RV_SRL
+#undef RV_SLL
+
+/* The wide instance: REFIT_ISA512X_U vectors in lock-step (kernels/isa_wide.h),
+ * prefix refit_isa512x_, types refit_vd512x / refit_vu512x (member v[j] holds
+ * lanes 8j .. 8j+7); the bulk kernels' main loops use it.  4 measured best on
+ * Zen 4 (kernels/README.md). */
+#define REFIT_ISA512X_U 4
+#define RWX_U REFIT_ISA512X_U
+#define RWN_D refit_vd512
+#define RWN_U refit_vu512
+#define RWN_W REFIT_ISA512_W
+#define RWN_(op) refit_v512_##op
+#define RWN_SRL REFIT_V512_SRL
+#define RWN_SLL REFIT_V512_SLL
+#define RWX_D refit_vd512x
+#define RWX_U_T refit_vu512x
+#define RWX_(op) refit_v512x_##op
+#include "isa_wide.h"
+#undef RWX_U
+#undef RWN_D
+#undef RWN_U
+#undef RWN_W
+#undef RWN_
+#undef RWN_SRL
+#undef RWN_SLL
+#undef RWX_D
+#undef RWX_U_T
+#undef RWX_
+
+#define RVD refit_vd512x
+#define RVU refit_vu512x
+#define RW (REFIT_ISA512_W * REFIT_ISA512X_U)
+#define RF_(name) refit_isa512x_##name
+#define RV_(op) refit_v512x_##op
+#define RV_SRL refit_v512x_srl
+#define RV_SLL refit_v512x_sll
 #include "isa_algo.inc"
 #undef RVD
 #undef RVU
