@@ -77,6 +77,11 @@ static void gamma_chain(const refit_gamma_plan *plan, const refit_gamma_job *job
     double u1, u2, x, unused, ua, v;
     refit_isa1_block_uniforms(job->k0, job->k1, 0, job->generation, chain, job->stream, &u1, &u2);
     refit_isa1_boxmuller(u1, u2, z, &x);
+    if (plan->half) { /* shape 1/2: chi^2_1 = x_0^2 exactly, no rejection loop */
+        *dv = (x * x) * 0.5;
+        *ub = 1.0;
+        return;
+    }
     for (uint32_t t = 0;; t++) {
         if (t > 0)
             refit_isa1_block_normals(job->k0, job->k1, 2 * t, job->generation, chain, job->stream,
@@ -101,9 +106,8 @@ void refit_gamma_run_scalar(const refit_gamma_plan *plan, const refit_gamma_job 
             continue;
         }
         if (job->mean != NULL) job->mean[i] = z / job->sqrt_M;
-        /* M = 2 (a = 1/2): G = Gamma(3/2) U^2 as a product, so var keeps
-         * full relative accuracy however small U is. */
-        double G = plan->boost ? (dv * ub) * ub : dv;
+        /* Shapes (M-1)/2 are 1/2 or >= 1: suffstat never boosts. */
+        double G = dv;
         double var = (G * 2.0) / job->D;
         if (job->var != NULL) job->var[i] = var;
         if (job->log_var != NULL) job->log_var[i] = refit_isa1_log(var);
@@ -114,7 +118,8 @@ static refit_gamma_plan gamma_plan(double shape)
 {
     refit_gamma_plan p;
     p.a = shape;
-    p.boost = shape < 1.0;
+    p.half = shape == 0.5;
+    p.boost = shape < 1.0 && !p.half;
     double a1 = p.boost ? shape + 1.0 : shape;
     p.d = a1 - REFIT_GAMMA_THIRD;
     p.c = 1.0 / sqrt(9.0 * p.d);

@@ -17,7 +17,9 @@
  * h = 3d (ln(1+y) - y + y^2/2 - y^3/3)  (exact when 9 d c^2 = 1): by its
  * Taylor series 3d y^4 P(y) for |y| <= 1/8, directly otherwise.
  * The accepted attempt gives d v ~ Gamma(a'); the boost multiplies by
- * u_boost^(1/a).
+ * u_boost^(1/a).  Shape exactly 1/2 (M = 2, the commonest small shape) skips
+ * all of this: G = x_0^2 / 2 with x_0 the sin part of block 0 is exactly
+ * Gamma(1/2) (chi^2_1 = Z^2), independent of Z, and costs no rejections.
  *
  * The second half of this file (after the include guard) is the SIMD
  * algorithm, written once against kernels/isa_algo.inc's helper layer plus
@@ -67,7 +69,8 @@ typedef struct refit_gamma_plan {
     double c;   /* 1 / sqrt(9 d) */
     double d3;  /* 3 d */
     double a;   /* the shape: the boost divides ln u_boost by it */
-    int boost;  /* a < 1 */
+    int boost;  /* a < 1 and a != 1/2 */
+    int half;   /* a = 1/2 exactly (M = 2): G = x_0^2 / 2, no rejection loop */
 } refit_gamma_plan;
 
 /* One call: which chains, and what to write for chain first_chain + i. */
@@ -182,6 +185,11 @@ static REFIT_KINLINE void GF_(draw)(const refit_gamma_plan *p, const refit_gamma
     RVD u1, u2, x, ua, v;
     GF_(uniforms)(job, 0, chain0, &u1, &u2);
     RF_(boxmuller)(u1, u2, z, &x);
+    if (p->half) { /* chi^2_1 = x_0^2: the exact law, no attempts */
+        *dv = RV_(mul)(RV_(mul)(x, x), RV_(bcastd)(0.5));
+        *ub = RV_(bcastd)(1.0);
+        return;
+    }
     GF_(uniforms)(job, 1, chain0, &ua, ub);
     GM pending = GM_(andnot)(GM_(ones)(), GF_(accept)(p, x, ua, GM_(ones)(), &v));
     *dv = RV_(mul)(d, v);
@@ -212,7 +220,7 @@ void GF_(run)(const refit_gamma_plan *p, const refit_gamma_job *job, size_t coun
         }
         if (job->mean != NULL) RV_(store)(job->mean + i, RV_(div)(z, RV_(bcastd)(job->sqrt_M)));
         if (job->var == NULL && job->log_var == NULL) continue;
-        RVD G = p->boost ? RV_(mul)(RV_(mul)(dv, ub), ub) : dv;
+        RVD G = dv; /* shapes (M-1)/2 are 1/2 or >= 1: suffstat never boosts */
         RVD var = RV_(div)(RV_(mul)(G, RV_(bcastd)(2.0)), RV_(bcastd)(job->D));
         if (job->var != NULL) RV_(store)(job->var + i, var);
         if (job->log_var != NULL) RV_(store)(job->log_var + i, RF_(log)(var));
