@@ -60,16 +60,26 @@ typedef enum refit_stream {
     REFIT_STREAM_AUX = 3       /* further per-chain draws (regimes, importance sampling) */
 } refit_stream;
 
-/* Philox4x32-10 (Salmon et al., SC'11): out = bijection_key(ctr). */
+/* Philox4x32-10 (Salmon et al., SC'11): out = bijection_key(ctr).
+ * Addressing used by every kernel: key = {seed low 32 bits, seed high 32
+ * bits}, ctr = {block, generation, chain, stream}.  Block b's words x0..x3
+ * give two 64-bit words (x1:x0) and (x3:x2); a word w becomes the uniform
+ * u = ((w >> 12) + 1/2) 2^-52, a point of the lattice (k + 1/2) 2^-52, so
+ * 2^-53 <= u <= 1 - 2^-53 (never 0 or 1).  Uniform and normal index j come
+ * from block j / 2: normals 2b and 2b+1 are the Box-Muller pair
+ * sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2).  Details: kernels/README.md;
+ * the Gamma sampler's blocks: kernels/GAMMA.md. */
 void refit_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* ---- elementary functions used by the kernels (own polynomials, not libm) ---- */
 
-/* ln x for positive normal x.  Accuracy stated in kernels/README.md and
- * measured against MPFR by tests/check_kernels.c. */
+/* ln x for positive normal x.  Measured against MPFR (tests/check_kernels.c,
+ * 600 000 points incl. the kernels' own u values): at most 0.75 ulp. */
 double refit_kernel_log(double x);
 
-/* sin(2 pi u) and cos(2 pi u) for u in [0, 1). */
+/* sin(2 pi u) and cos(2 pi u) for u in [0, 1).  Measured against MPFR:
+ * at most 1.03 ulp (sin) and 1.05 ulp (cos); a whole Box-Muller normal is
+ * within 2.05 ulp of the correctly rounded pair (target 4). */
 void refit_kernel_sincos2pi(double u, double *s, double *c);
 
 /* ---- bulk generators ---- */
