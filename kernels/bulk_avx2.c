@@ -4,6 +4,7 @@
 #include "isa_avx2.h"
 #include "isa_scalar.h"
 
+#define REFIT_FUSED_SCALAR_SHIFT 1 /* see bulk_algo.inc: sample_fit */
 #define RVD refit_vd2
 #define RW REFIT_ISA2_W
 #define RF_(name) refit_isa2_##name
