@@ -21,6 +21,7 @@
 
 #include "refit/distribution.h"
 #include "test_rng.h"
+#include "test_mp.h"
 #include "test_ulp.h"
 #include "../theory/distribution_internal.h"
 
@@ -54,8 +55,8 @@ static void mean_sd(const refit_model *m, uint64_t n, double *mean, double *sd)
 /* ln P(a, z) and ln Q(a, z), a > 0, z > 0. */
 static void mp_gamma_pq(double a, const mpfr_t z, double *lnP, double *lnQ)
 {
-    mpfr_t A, pre, s, term, t, b, c, d, del, h, an;
-    mpfr_inits2(RP, A, pre, s, term, t, b, c, d, del, h, an, (mpfr_ptr)0);
+    mpfr_t A, pre, s, t, b, c, d, del, h, an;
+    mpfr_inits2(RP, A, pre, s, t, b, c, d, del, h, an, (mpfr_ptr)0);
     mpfr_set_d(A, a, MPFR_RNDN);
     /* pre = a ln z - z - lnGamma(a) */
     mpfr_log(pre, z, MPFR_RNDN);
@@ -65,19 +66,7 @@ static void mp_gamma_pq(double a, const mpfr_t z, double *lnP, double *lnQ)
     mpfr_sub(pre, pre, t, MPFR_RNDN);
     int lower = mpfr_cmp_d(z, a + 1.0) < 0;
     if (lower) {
-        /* P = e^pre / a * sum_j z^j / ((a+1)...(a+j)) */
-        mpfr_set_ui(s, 0, MPFR_RNDN);
-        mpfr_set_ui(term, 1, MPFR_RNDN);
-        for (long j = 1; j < 50000000; j++) {
-            mpfr_add(s, s, term, MPFR_RNDN);
-            mpfr_mul(term, term, z, MPFR_RNDN);
-            mpfr_div_d(term, term, a + (double)j, MPFR_RNDN);
-            if (mpfr_zero_p(term) || mpfr_get_exp(term) < mpfr_get_exp(s) - RP - 4) break;
-        }
-        mpfr_log(s, s, MPFR_RNDN);
-        mpfr_add(t, pre, s, MPFR_RNDN);
-        mpfr_log(s, A, MPFR_RNDN);
-        mpfr_sub(t, t, s, MPFR_RNDN); /* ln P */
+        refit_test_mp_log_lower_gamma(t, A, z); /* ln P */
     } else {
         /* Q = e^pre * CF, CF = 1/(z+1-a- 1(1-a)/(z+3-a- 2(2-a)/(z+5-a- ...))) (modified Lentz) */
         mpfr_set_d(b, 1.0 - a, MPFR_RNDN);
@@ -109,7 +98,7 @@ static void mp_gamma_pq(double a, const mpfr_t z, double *lnP, double *lnQ)
     double first = mpfr_get_d(t, MPFR_RNDN), second = mpfr_get_d(s, MPFR_RNDN);
     *lnP = lower ? first : second;
     *lnQ = lower ? second : first;
-    mpfr_clears(A, pre, s, term, t, b, c, d, del, h, an, (mpfr_ptr)0);
+    mpfr_clears(A, pre, s, t, b, c, d, del, h, an, (mpfr_ptr)0);
 }
 
 /* ln P(L_1 <= x), ln P(L_1 > x) at z = D e^x / 2. */

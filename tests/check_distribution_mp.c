@@ -25,6 +25,7 @@
 #include "refit/distribution_mp.h"
 #include "refit/model.h"
 #include "refit/theory_mp.h"
+#include "test_mp.h"
 #include "test_ulp.h"
 
 #define RND MPFR_RNDN
@@ -368,34 +369,6 @@ END_TEST
 
 /* ---- n = 1 against the incomplete gamma ------------------------------------------- */
 
-/* ln P(a, t) (lower regularised) by the positive series
- * t^a e^-t / Gamma(a+1) sum_k t^k / ((a+1)...(a+k)), at prec bits. */
-static void ref_log_lower_series(mpfr_t out, double a, const mpfr_t t, mpfr_prec_t prec)
-{
-    mpfr_t A, sum, term, u, v;
-    int sg;
-    mpfr_inits2(prec, A, sum, term, u, v, (mpfr_ptr)0);
-    mpfr_set_d(A, a, RND);
-    mpfr_set_ui(sum, 1, RND);
-    mpfr_set_ui(term, 1, RND);
-    for (unsigned long k = 1;; k++) {
-        mpfr_add_ui(u, A, k, RND);
-        mpfr_mul(term, term, t, RND);
-        mpfr_div(term, term, u, RND);
-        mpfr_add(sum, sum, term, RND);
-        if (mpfr_cmp(u, t) > 0 && mpfr_get_exp(term) < mpfr_get_exp(sum) - prec - 4) break;
-    }
-    mpfr_log(out, sum, RND);
-    mpfr_log(u, t, RND);
-    mpfr_mul(u, u, A, RND);
-    mpfr_sub(u, u, t, RND);
-    mpfr_add(out, out, u, RND);
-    mpfr_add_ui(u, A, 1, RND);
-    mpfr_lgamma(v, &sg, u, RND);
-    mpfr_sub(out, out, v, RND);
-    mpfr_clears(A, sum, term, u, v, (mpfr_ptr)0);
-}
-
 /* ln P(L_1 <= x) and ln P(L_1 > x), t = D e^x / 2, at 128 + 1200 bits:
  * mpfr_gamma_inc gives Gamma(a, t) (the upper tail, to its own relative
  * precision); the lower tail is Gamma(a) - Gamma(a, t) with 1200 guard bits
@@ -415,13 +388,13 @@ static void ref_n1(mpfr_t lcdf, mpfr_t lsf, double M, refit_estimator e, const m
         mpfr_div(U, U, G, RND); /* Q(a, t) */
         mpfr_log(lsf, U, RND);
         if (mpfr_cmp(t, A) < 0) {
-            ref_log_lower_series(lcdf, a, t, prec); /* deep lower tails */
+            refit_test_mp_log_lower_gamma(lcdf, A, t); /* deep lower tails */
         } else {
             mpfr_ui_sub(U, 1, U, RND);
             mpfr_log(lcdf, U, RND);
         }
     } else {
-        ref_log_lower_series(lcdf, a, t, prec);
+        refit_test_mp_log_lower_gamma(lcdf, A, t);
         mpfr_exp(U, lcdf, RND);
         mpfr_ui_sub(U, 1, U, RND);
         mpfr_log(lsf, U, RND);

@@ -52,6 +52,7 @@
 
 #include "../kernels/gamma_impl.h"
 #include "refit/kernels.h"
+#include "test_mp.h"
 #include "test_rng.h"
 #include "test_ulp.h"
 
@@ -109,42 +110,17 @@ static double phi_inv(double p)
 /* ---- the exact Gamma CDF of ln G in MPFR ---- */
 
 /* F(t) = P(a, e^t), regularised lower incomplete gamma, by the positive
- * series; rop at G_PREC bits. */
+ * series (tests/support/test_mp.c); rop at G_PREC bits. */
 static void gamma_cdf_log(mpfr_t rop, double a, double t)
 {
-    mpfr_t A, x, term, sum, pre, tmp, eps;
-    mpfr_inits2(G_PREC, A, x, term, sum, pre, tmp, eps, (mpfr_ptr)0);
+    mpfr_t A, x;
+    mpfr_inits2(G_PREC, A, x, (mpfr_ptr)0);
     mpfr_set_d(A, a, MPFR_RNDN);
     mpfr_set_d(x, t, MPFR_RNDN);
     mpfr_exp(x, x, MPFR_RNDN); /* x = e^t */
-    /* pre = exp(a t - x - lgamma(a + 1)) */
-    int sign;
-    mpfr_add_ui(tmp, A, 1, MPFR_RNDN);
-    mpfr_lgamma(pre, &sign, tmp, MPFR_RNDN);
-    mpfr_set_d(tmp, t, MPFR_RNDN);
-    mpfr_mul(tmp, tmp, A, MPFR_RNDN);
-    mpfr_sub(tmp, tmp, x, MPFR_RNDN);
-    mpfr_sub(pre, tmp, pre, MPFR_RNDN);
-    mpfr_exp(pre, pre, MPFR_RNDN);
-    mpfr_set_ui(term, 1, MPFR_RNDN);
-    mpfr_set_ui(sum, 1, MPFR_RNDN);
-    for (unsigned long n = 1;; n++) {
-        mpfr_add_ui(tmp, A, n, MPFR_RNDN);
-        mpfr_mul(term, term, x, MPFR_RNDN);
-        mpfr_div(term, term, tmp, MPFR_RNDN);
-        mpfr_add(sum, sum, term, MPFR_RNDN);
-        /* stop once terms decrease (a + n > x) and the term is negligible:
-         * the tail is then below term / (1 - x/(a+n+1)) */
-        if (mpfr_cmp(tmp, x) > 0) {
-            mpfr_mul_2si(eps, sum, -170, MPFR_RNDN);
-            mpfr_sub(tmp, tmp, x, MPFR_RNDN); /* a + n - x */
-            mpfr_div(tmp, x, tmp, MPFR_RNDN);
-            mpfr_mul(tmp, tmp, term, MPFR_RNDN); /* tail bound (geometric) */
-            if (mpfr_cmp(tmp, eps) < 0) break;
-        }
-    }
-    mpfr_mul(rop, pre, sum, MPFR_RNDN);
-    mpfr_clears(A, x, term, sum, pre, tmp, eps, (mpfr_ptr)0);
+    refit_test_mp_log_lower_gamma(rop, A, x);
+    mpfr_exp(rop, rop, MPFR_RNDN);
+    mpfr_clears(A, x, (mpfr_ptr)0);
 }
 
 /* Density of ln G at t: exp(a t - e^t - lgamma(a)), in double (Newton only). */
