@@ -9,6 +9,7 @@ const char *refit_strerror(refit_status status)
     case REFIT_EINVAL: return "invalid request";
     case REFIT_ENOMEM: return "out of memory";
     case REFIT_EIO: return "input/output error";
+    case REFIT_ECANCELED: return "stopped on request before finishing";
     }
     return "unknown status";
 }

@@ -103,6 +103,8 @@ void refit_gamma_run_scalar(const refit_gamma_plan *plan, const refit_gamma_job 
             double lg = refit_isa1_log(dv);
             if (plan->boost) lg = lg + refit_isa1_log(ub) / plan->a;
             job->log_out[i] = lg;
+            if (job->mean != NULL) job->mean[i] = z; /* normal_log_gamma: Z as drawn */
+            if (job->g_out != NULL && !plan->boost) job->g_out[i] = dv;
             continue;
         }
         if (job->mean != NULL) job->mean[i] = z / job->sqrt_M;
@@ -180,8 +182,46 @@ refit_status refit_kernel_log_gamma_variates(refit_isa isa, uint64_t seed, refit
     if (count == 0) return REFIT_OK;
     refit_gamma_plan plan = gamma_plan(shape);
     refit_gamma_job job = {(uint32_t)seed, (uint32_t)(seed >> 32), (uint32_t)stream, generation,
-                           first_chain, 0, log_out, NAN, NAN, NULL, NULL, NULL};
+                           first_chain, 0, log_out, NAN, NAN, NULL, NULL, NULL, NULL};
     gamma_run(isa, &plan, &job, count);
+    return REFIT_OK;
+}
+
+refit_status refit_kernel_normal_log_gamma(refit_isa isa, uint64_t seed, refit_stream stream,
+                                           uint32_t first_chain, size_t count, uint32_t generation,
+                                           double shape, double *z_out, double *log_out)
+{
+    return refit_kernel_normal_gamma(isa, seed, stream, first_chain, count, generation, shape, z_out,
+                                     NULL, log_out);
+}
+
+refit_status refit_kernel_normal_gamma(refit_isa isa, uint64_t seed, refit_stream stream,
+                                       uint32_t first_chain, size_t count, uint32_t generation,
+                                       double shape, double *z_out, double *g_out, double *log_out)
+{
+    if (count > 0 && (log_out == NULL || z_out == NULL)) return REFIT_EINVAL;
+    if (!gamma_isa_ok(isa) || (unsigned)stream > (unsigned)REFIT_STREAM_AUX) {
+        gamma_fill_nan(z_out, count);
+        gamma_fill_nan(g_out, count);
+        gamma_fill_nan(log_out, count);
+        return REFIT_EINVAL;
+    }
+    /* Up to the shapes suffstat_fit reaches ((2^53 - 1) / 2), plus room for a tilt. */
+    if (!(shape >= GAMMA_SHAPE_MIN && shape <= 0x1p52) || !gamma_chains_ok(first_chain, count)) {
+        gamma_fill_nan(z_out, count);
+        gamma_fill_nan(g_out, count);
+        gamma_fill_nan(log_out, count);
+        return REFIT_EDOM;
+    }
+    if (count == 0) return REFIT_OK;
+    refit_gamma_plan plan = gamma_plan(shape);
+    refit_gamma_job job = {(uint32_t)seed, (uint32_t)(seed >> 32), (uint32_t)stream, generation,
+                           first_chain, 0, log_out, NAN, NAN, z_out, NULL, NULL, g_out};
+    gamma_run(isa, &plan, &job, count);
+    /* Boosted shapes (< 1, not 1/2): G = e^{ln G}, computed once here (the
+     * same scalar code for every ISA). */
+    if (g_out != NULL && plan.boost)
+        for (size_t i = 0; i < count; i++) g_out[i] = exp(log_out[i]);
     return REFIT_OK;
 }
 
@@ -208,7 +248,7 @@ refit_status refit_kernel_suffstat_fit(refit_isa isa, uint64_t seed, uint32_t fi
     refit_gamma_plan plan = gamma_plan((Md - 1.0) * 0.5);
     double D = estimator == REFIT_ESTIMATOR_MLE ? Md : Md - 1.0;
     refit_gamma_job job = {(uint32_t)seed, (uint32_t)(seed >> 32), (uint32_t)REFIT_STREAM_SUFFSTAT,
-                           generation, first_chain, 1, NULL, sqrt(Md), D, mean, var, log_var};
+                           generation, first_chain, 1, NULL, sqrt(Md), D, mean, var, log_var, NULL};
     gamma_run(isa, &plan, &job, count);
     return REFIT_OK;
 }

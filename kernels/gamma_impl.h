@@ -77,10 +77,11 @@ typedef struct refit_gamma_plan {
 typedef struct refit_gamma_job {
     uint32_t k0, k1; /* Philox key: seed low, high 32 bits */
     uint32_t stream, generation, first_chain;
-    int suffstat;    /* 0: log_out[i] = ln G;  1: mean/var/log_var */
+    int suffstat;    /* 0: log_out[i] = ln G (and mean[i] = Z if mean != NULL);  1: mean/var/log_var */
     double *log_out;
     double sqrt_M, D; /* suffstat: mean = Z / sqrt_M, var = 2 G / D */
     double *mean, *var, *log_var; /* each may be NULL */
+    double *g_out;    /* suffstat 0: G itself where no boost applies (may be NULL) */
 } refit_gamma_job;
 
 /* Chains begin .. end-1 of the job, scalar reference (kernels/gamma.c). */
@@ -216,6 +217,8 @@ void GF_(run)(const refit_gamma_plan *p, const refit_gamma_job *job, size_t coun
             RVD lg = RF_(log)(dv);
             if (p->boost) lg = RV_(add)(lg, RV_(div)(RF_(log)(ub), RV_(bcastd)(p->a)));
             RV_(store)(job->log_out + i, lg);
+            if (job->mean != NULL) RV_(store)(job->mean + i, z); /* normal_log_gamma */
+            if (job->g_out != NULL && !p->boost) RV_(store)(job->g_out + i, dv);
             continue;
         }
         if (job->mean != NULL) RV_(store)(job->mean + i, RV_(div)(z, RV_(bcastd)(job->sqrt_M)));

@@ -351,6 +351,78 @@ START_TEST(test_cross_isa_suffstat)
 }
 END_TEST
 
+/* refit_kernel_normal_gamma / _normal_log_gamma are the draws behind the
+ * other two kernels: ln G bitwise that of log_gamma_variates, Z / sqrt(M)
+ * bitwise suffstat's mean, G = e^{ln G} to rounding (G is the variate the
+ * log was taken of), and every output bitwise equal across ISAs. */
+START_TEST(test_normal_gamma_pair)
+{
+    static double z[XN], g[XN], lg[XN], ref[XN], zr[XN], gr[XN], lgr[XN];
+    for (size_t s = 0; s < N_X_SHAPES; s++) {
+        uint64_t seed = g_seed() + 31 * s;
+        refit_stream stream = (refit_stream)((s + 1) % 4);
+        uint32_t first = (uint32_t)(s * 7919u), gen = 3u * (uint32_t)s;
+        double shape = X_SHAPES[s] <= 0x1p40 ? X_SHAPES[s] : 0x1p40;
+        ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, seed, stream, first, XN, gen,
+                                                   shape, zr, gr, lgr),
+                         REFIT_OK);
+        ck_assert_int_eq(refit_kernel_log_gamma_variates(REFIT_ISA_SCALAR, seed, stream, first, XN,
+                                                         gen, shape, ref),
+                         REFIT_OK);
+        compare_isa(ref, lgr, XN, "normal_gamma ln G vs log_gamma_variates", REFIT_ISA_SCALAR);
+        for (size_t i = 0; i < XN; i++) {
+            double e = exp(lgr[i]);
+            /* ln G carries ~1 ulp of |ln G| absolute: e^{ln G} is G to (|ln G| + 2) ulp */
+            ck_assert_msg(fabs(gr[i] - e) <= (fabs(lgr[i]) + 2.0) * 0x1p-52 * e + 1e-300,
+                          "shape %g chain %zu: G %.17g vs e^lnG %.17g", shape, i, gr[i], e);
+        }
+        ck_assert_int_eq(refit_kernel_normal_log_gamma(REFIT_ISA_SCALAR, seed, stream, first, XN,
+                                                       gen, shape, z, lg),
+                         REFIT_OK);
+        compare_isa(zr, z, XN, "normal_log_gamma Z vs normal_gamma Z", REFIT_ISA_SCALAR);
+        compare_isa(lgr, lg, XN, "normal_log_gamma ln G vs normal_gamma", REFIT_ISA_SCALAR);
+        for (int isa = 1; isa < REFIT_ISA_COUNT; isa++) {
+            if (!refit_isa_supported((refit_isa)isa)) continue;
+            ck_assert_int_eq(refit_kernel_normal_gamma((refit_isa)isa, seed, stream, first, XN, gen,
+                                                       shape, z, g, lg),
+                             REFIT_OK);
+            compare_isa(zr, z, XN, "normal_gamma Z", (refit_isa)isa);
+            compare_isa(gr, g, XN, "normal_gamma G", (refit_isa)isa);
+            compare_isa(lgr, lg, XN, "normal_gamma ln G", (refit_isa)isa);
+        }
+    }
+    /* Z against suffstat: mean = Z / sqrt(M) with the same stream and shape (M-1)/2 */
+    const uint64_t Ms[] = {2, 3, 100, 1000001};
+    for (size_t m = 0; m < 4; m++) {
+        double Md = (double)Ms[m];
+        ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, g_seed(), REFIT_STREAM_SUFFSTAT,
+                                                   11, XN, 5, (Md - 1.0) * 0.5, zr, gr, lgr),
+                         REFIT_OK);
+        ck_assert_int_eq(refit_kernel_suffstat_fit(REFIT_ISA_SCALAR, g_seed(), 11, XN, 5, Ms[m],
+                                                   REFIT_ESTIMATOR_UNBIASED, ref, g, NULL),
+                         REFIT_OK);
+        for (size_t i = 0; i < XN; i++) {
+            ck_assert_msg(zr[i] / sqrt(Md) == ref[i], "M %g chain %zu: Z / sqrt M differs", Md, i);
+            ck_assert_msg(gr[i] * 2.0 / (Md - 1.0) == g[i], "M %g chain %zu: 2G/D differs", Md, i);
+        }
+    }
+    /* argument errors: NaN outputs */
+    ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, 1, REFIT_STREAM_AUX, 0, 4, 0, 0x1p53,
+                                               z, g, lg),
+                     REFIT_EDOM);
+    ck_assert(isnan(z[0]) && isnan(g[3]) && isnan(lg[2]));
+    ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, 1, (refit_stream)7, 0, 4, 0, 2.0,
+                                               z, g, lg),
+                     REFIT_EINVAL);
+    ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, 1, REFIT_STREAM_AUX, 0, 4, 0, 2.0,
+                                               NULL, g, lg),
+                     REFIT_EINVAL);
+    ck_assert_int_eq(refit_kernel_normal_gamma(REFIT_ISA_SCALAR, 1, REFIT_STREAM_AUX, 0, 4, 0, 2.0,
+                                               z, NULL, lg),
+                     REFIT_OK); /* G is optional */
+}
+END_TEST
+
 /* A chain's output does not depend on the batch it is drawn in. */
 START_TEST(test_batch_independence)
 {
@@ -711,6 +783,7 @@ static Suite *gamma_suite(void)
     tcase_add_test(tc_isa, test_cross_isa_gamma);
     tcase_add_test(tc_isa, test_cross_isa_suffstat);
     tcase_add_test(tc_isa, test_batch_independence);
+    tcase_add_test(tc_isa, test_normal_gamma_pair);
     tcase_add_test(tc_gof, test_reference_cdf_two_ways);
     tcase_add_loop_test(tc_gof, test_gof_log_gamma, 0, (int)N_LGV_SHAPES);
     tcase_add_loop_test(tc_gof, test_gof_suffstat_gamma, 0, N_SUFF_GOF);

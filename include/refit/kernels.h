@@ -133,6 +133,28 @@ REFIT_WUR refit_status refit_kernel_log_gamma_variates(refit_isa isa, uint64_t s
                                                        size_t count, uint32_t generation,
                                                        double shape, double *log_out);
 
+/* The pair behind one exact refit, for chains first_chain .. +count-1 of
+ * (seed, stream, generation): z_out[i] = Z, the standard normal of block 0's
+ * cos part, and log_out[i] = ln G with G ~ Gamma(shape, 1) drawn as in
+ * refit_kernel_log_gamma_variates (so log_out is bitwise what that function
+ * gives for the same arguments).  With stream REFIT_STREAM_SUFFSTAT and
+ * shape (M-1)/2 these are the Z and G of refit_kernel_suffstat_fit.  Z and G
+ * are independent.  shape in [2^-10, 2^52] (room for the importance-sampling
+ * tilts of the simulation engine, which draw shape (M-1)/2 + r). */
+REFIT_WUR refit_status refit_kernel_normal_log_gamma(refit_isa isa, uint64_t seed,
+                                                     refit_stream stream, uint32_t first_chain,
+                                                     size_t count, uint32_t generation,
+                                                     double shape, double *z_out,
+                                                     double *log_out);
+
+/* The same draws with G itself as well: g_out[i] = G (may be NULL; G may
+ * underflow to 0 for shapes below 1), z_out and log_out as above.  Lets a
+ * caller keep e^{lv/2} as a running product sqrt(2G/D) without exp(). */
+REFIT_WUR refit_status refit_kernel_normal_gamma(refit_isa isa, uint64_t seed, refit_stream stream,
+                                                 uint32_t first_chain, size_t count,
+                                                 uint32_t generation, double shape, double *z_out,
+                                                 double *g_out, double *log_out);
+
 /* One standardised refit per chain, O(1) per chain: the sample mean of M
  * standard normals, mean = Z / sqrt(M), and the sample variance
  * var = Q / D with Q ~ chi^2_{M-1}, drawn directly (stream

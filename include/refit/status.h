@@ -17,7 +17,8 @@ typedef enum refit_status {
     REFIT_ERANGE = 2, /* the result is not representable as a double: call the _log variant */
     REFIT_EINVAL = 3, /* malformed request: NULL pointer, unsupported combination */
     REFIT_ENOMEM = 4, /* allocation failed */
-    REFIT_EIO = 5     /* reading or writing a file failed */
+    REFIT_EIO = 5,    /* reading or writing a file failed */
+    REFIT_ECANCELED = 6 /* stopped on request before finishing; the work done so far is kept */
 } refit_status;
 
 #if defined(__GNUC__) || defined(__clang__)
