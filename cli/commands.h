@@ -4,5 +4,6 @@
 #define REFIT_CLI_COMMANDS_H
 
 int cli_cmd_theory(int argc, char **argv);
+int cli_cmd_simulate(int argc, char **argv);
 
 #endif /* REFIT_CLI_COMMANDS_H */

@@ -9,11 +9,11 @@
 static const char usage[] =
     "usage: refit <command> [options]\n"
     "\n"
-    "Model collapse of recursively refitted Gaussians: exact closed forms.\n"
+    "Model collapse of recursively refitted Gaussians: exact closed forms and Monte Carlo.\n"
     "\n"
     "commands:\n"
     "  theory     closed-form moments after n refits (see 'refit theory --help')\n"
-    "  simulate   Monte Carlo chains (not implemented yet)\n"
+    "  simulate   Monte Carlo chains with error bars (see 'refit simulate --help')\n"
     "  verify     theorem checks (not implemented yet)\n"
     "  bench      benchmarks (not implemented yet)\n"
     "\n"
@@ -30,7 +30,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"theory", cli_cmd_theory},
-    {"simulate", NULL},
+    {"simulate", cli_cmd_simulate},
     {"verify", NULL},
     {"bench", NULL},
 };

@@ -268,6 +268,11 @@ static char *trim_line(char *line)
     return line;
 }
 
+char *cli_trim_line(char *line)
+{
+    return trim_line(line);
+}
+
 /* Read list:FILE: one whole number per line, blank lines and # comments. */
 static int read_list_file(cli_model_opts *opts, const char *prefix, const char *path)
 {

@@ -47,6 +47,10 @@ int cli_parse_u64(const char *s, uint64_t *out);
 /* A sample size: a whole number (digits only) from 2 to 2^53. */
 int cli_parse_size(const char *s, double *out);
 
+/* Strip a '#' comment, surrounding blanks and the line end in place (as the
+ * list files are read); returns the start of what is left. */
+char *cli_trim_line(char *line);
+
 /* Split "a,b,c" into malloc'd copies; an empty item is an error (-1). */
 int cli_split_list(const char *s, char ***items, size_t *count);
 void cli_free_list(char **items, size_t count);

@@ -105,12 +105,14 @@ void cli_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* The text of one cell in the table and CSV formats. */
+/* The text of one cell in the table and CSV formats: out_of_range for an
+ * unrepresentable value, flags as yes/no ("true"/"false" or "1"/"0"). */
 static const char *cell_text(char *buf, size_t size, const cli_table *t, size_t row, size_t col,
-                             const char *out_of_range)
+                             const char *out_of_range, const char *yes, const char *no)
 {
     size_t k = row * t->ncols + col;
     if (t->cells[k] == CLI_CELL_OUT_OF_RANGE) return out_of_range;
+    if (t->cells[k] == CLI_CELL_BOOL) return t->values[k] != 0.0 ? yes : no;
     return cli_format_double(buf, size, t->values[k]);
 }
 
@@ -130,7 +132,8 @@ static void print_table(FILE *out, const cli_report *r)
         snprintf(buf, sizeof buf, "%" PRIu64, t->n[i]);
         w = strlen(buf);
         for (size_t j = 0; j < t->ncols; j++) {
-            size_t len = strlen(cell_text(buf, sizeof buf, t, i, j, "out-of-range"));
+            size_t len =
+                strlen(cell_text(buf, sizeof buf, t, i, j, "out-of-range", "true", "false"));
             if (len > w) w = len;
         }
         if (width) width[i] = w;
@@ -145,7 +148,7 @@ static void print_table(FILE *out, const cli_report *r)
         fprintf(out, "%-*s", (int)label, t->names[j]);
         for (size_t i = 0; i < t->nrows; i++)
             fprintf(out, "  %*s", width ? (int)width[i] : 24,
-                    cell_text(buf, sizeof buf, t, i, j, "out-of-range"));
+                    cell_text(buf, sizeof buf, t, i, j, "out-of-range", "true", "false"));
         fputc('\n', out);
     }
     if (r->summary_text) fputs(r->summary_text, out);
@@ -162,7 +165,7 @@ static void print_csv(FILE *out, const cli_report *r)
     for (size_t i = 0; i < t->nrows; i++) {
         fprintf(out, "%" PRIu64, t->n[i]);
         for (size_t j = 0; j < t->ncols; j++)
-            fprintf(out, ",%s", cell_text(buf, sizeof buf, t, i, j, ""));
+            fprintf(out, ",%s", cell_text(buf, sizeof buf, t, i, j, "", "1", "0"));
         fputc('\n', out);
     }
 }
@@ -182,6 +185,8 @@ static void print_json(FILE *out, const cli_report *r)
             fputs(": ", out);
             if (t->cells[k] == CLI_CELL_OUT_OF_RANGE)
                 fputs("null", out);
+            else if (t->cells[k] == CLI_CELL_BOOL)
+                fputs(t->values[k] != 0.0 ? "true" : "false", out);
             else
                 cli_json_number(out, t->values[k]);
         }

@@ -16,7 +16,9 @@ typedef enum cli_format { CLI_FORMAT_TABLE = 0, CLI_FORMAT_CSV, CLI_FORMAT_JSON 
 /* What a cell holds. */
 typedef enum cli_cell {
     CLI_CELL_VALUE = 0,       /* a double (may be -inf, e.g. ln 0) */
-    CLI_CELL_OUT_OF_RANGE = 1 /* not representable as a double */
+    CLI_CELL_OUT_OF_RANGE = 1, /* not representable as a double */
+    CLI_CELL_BOOL = 2          /* a flag, value 0 or 1: table true/false, csv 1/0, json
+                                  true/false */
 } cli_cell;
 
 typedef struct cli_table {
