@@ -159,88 +159,8 @@ static void sim_opts_free(sim_opts *o)
     free(o->init_data);
 }
 
-static int once(int *flag, const char *name)
-{
-    if (*flag) {
-        cli_error(PREFIX, name, "given more than once; expected it at most once");
-        return -1;
-    }
-    *flag = 1;
-    return 0;
-}
 
-/* --at: the engine wants the generations strictly increasing; an unsorted
- * or repeated list is refused (not silently reordered). */
-static int parse_at(sim_opts *o, const char *value)
-{
-    char **items;
-    size_t n;
-    if (cli_split_list(value, &items, &n) != 0) {
-        cli_bad_value(PREFIX, "--at", value, EXPECT_AT);
-        return -1;
-    }
-    o->at = malloc(n * sizeof *o->at);
-    if (!o->at) {
-        cli_free_list(items, n);
-        cli_error(PREFIX, "--at", "out of memory; expected a shorter list");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (cli_parse_u64(items[i], &o->at[i]) != 0 || o->at[i] > REFIT_SIM_GENERATION_MAX) {
-            cli_bad_value(PREFIX, "--at", items[i], EXPECT_AT);
-            cli_free_list(items, n);
-            return -1;
-        }
-        if (i > 0 && o->at[i] <= o->at[i - 1]) {
-            char a[64], b[64];
-            cli_error(PREFIX, "--at", "got '%s' after '%s'; expected %s",
-                      cli_printable(a, sizeof a, items[i]),
-                      cli_printable(b, sizeof b, items[i - 1]), EXPECT_AT);
-            cli_free_list(items, n);
-            return -1;
-        }
-    }
-    o->nat = n;
-    cli_free_list(items, n);
-    return 0;
-}
 
-static int parse_quantiles(sim_opts *o, const char *value)
-{
-    char **items;
-    size_t n;
-    if (cli_split_list(value, &items, &n) != 0) {
-        cli_bad_value(PREFIX, "--quantiles", value, EXPECT_QUANTILES);
-        return -1;
-    }
-    o->quantile_text = items;
-    o->nquantiles = n;
-    if (n > REFIT_SIM_QUANTILES_MAX) {
-        cli_error(PREFIX, "--quantiles", "got %zu values; expected %s", n, EXPECT_QUANTILES);
-        return -1;
-    }
-    o->quantiles = malloc(n * sizeof *o->quantiles);
-    if (!o->quantiles) {
-        cli_error(PREFIX, "--quantiles", "out of memory; expected a shorter list");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double p;
-        if (cli_parse_double(items[i], &p) != 0 || !(p > 0.0 && p < 1.0)) {
-            cli_bad_value(PREFIX, "--quantiles", items[i], EXPECT_QUANTILES);
-            return -1;
-        }
-        o->quantiles[i] = p;
-        for (size_t j = 0; j < i; j++) {
-            if (o->quantiles[j] == p) {
-                cli_bad_value(PREFIX, "--quantiles", value,
-                              "distinct values (each names a column)");
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
 
 /* --init file:PATH: one finite number per line, blank lines and # comments
  * allowed; at least two values, not all equal (D0 needs a positive sd). */
@@ -411,33 +331,40 @@ static int parse_args(sim_opts *o, int argc, char **argv)
         } else if (strcmp(name, "--help") == 0) {
             return 1;
         } else if (strcmp(name, "--at") == 0) {
-            if (once(&o->have_at, name) != 0 || parse_at(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_at, name) != 0 ||
+                cli_parse_generations(PREFIX, name, value, EXPECT_AT, REFIT_SIM_GENERATION_MAX, 1,
+                                      &o->at, &o->nat) != 0)
+                return -1;
         } else if (strcmp(name, "--quantiles") == 0) {
-            if (once(&o->have_quantiles, name) != 0 || parse_quantiles(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_quantiles, name) != 0 ||
+                cli_parse_probabilities(PREFIX, name, value, EXPECT_QUANTILES,
+                                        REFIT_SIM_QUANTILES_MAX, &o->quantile_text, &o->quantiles,
+                                        &o->nquantiles) != 0)
+                return -1;
         } else if (strcmp(name, "--eps") == 0) {
-            if (once(&o->have_eps, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_eps, name) != 0) return -1;
             if (cli_parse_double(value, &o->eps) != 0 || !(o->eps > 0.0 && o->eps < 1.0)) {
                 cli_bad_value(PREFIX, name, value, EXPECT_EPS);
                 return -1;
             }
         } else if (strcmp(name, "--log") == 0) {
-            if (once(&o->have_log, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_log, name) != 0) return -1;
             o->log = 1;
         } else if (strcmp(name, "--chains") == 0) {
-            if (once(&o->have_chains, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_chains, name) != 0) return -1;
             if (cli_parse_u64(value, &o->chains) != 0 || o->chains < 2 ||
                 o->chains > REFIT_SIM_CHAINS_MAX) {
                 cli_bad_value(PREFIX, name, value, EXPECT_CHAINS);
                 return -1;
             }
         } else if (strcmp(name, "--seed") == 0) {
-            if (once(&o->have_seed, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_seed, name) != 0) return -1;
             if (cli_parse_u64(value, &o->seed) != 0) {
                 cli_bad_value(PREFIX, name, value, EXPECT_SEED);
                 return -1;
             }
         } else if (strcmp(name, "--mode") == 0) {
-            if (once(&o->have_mode, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_mode, name) != 0) return -1;
             if (strcmp(value, "exact") == 0) {
                 o->mode = REFIT_SIM_EXACT;
             } else if (strcmp(value, "sample") == 0) {
@@ -447,9 +374,9 @@ static int parse_args(sim_opts *o, int argc, char **argv)
                 return -1;
             }
         } else if (strcmp(name, "--init") == 0) {
-            if (once(&o->have_init, name) != 0 || parse_init(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_init, name) != 0 || parse_init(o, value) != 0) return -1;
         } else if (strcmp(name, "--importance") == 0) {
-            if (once(&o->have_importance, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_importance, name) != 0) return -1;
             if (strcmp(value, "on") == 0) {
                 o->importance = 1;
             } else if (strcmp(value, "off") == 0) {
@@ -460,38 +387,38 @@ static int parse_args(sim_opts *o, int argc, char **argv)
             }
         } else if (strcmp(name, "--threads") == 0) {
             uint64_t t;
-            if (once(&o->have_threads, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_threads, name) != 0) return -1;
             if (cli_parse_u64(value, &t) != 0 || t < 1 || t > THREADS_MAX) {
                 cli_bad_value(PREFIX, name, value, EXPECT_THREADS);
                 return -1;
             }
             o->threads = (int)t;
         } else if (strcmp(name, "--checkpoint") == 0) {
-            if (once(&o->have_checkpoint, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_checkpoint, name) != 0) return -1;
             if (*value == '\0') {
                 cli_bad_value(PREFIX, name, value, "a file name");
                 return -1;
             }
             o->checkpoint = value;
         } else if (strcmp(name, "--checkpoint-every") == 0) {
-            if (once(&o->have_every, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_every, name) != 0) return -1;
             if (cli_parse_double(value, &o->every) != 0 || !(o->every > 0.0) ||
                 !(o->every <= 1e9)) {
                 cli_bad_value(PREFIX, name, value, EXPECT_EVERY);
                 return -1;
             }
         } else if (strcmp(name, "--resume") == 0) {
-            if (once(&o->have_resume, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_resume, name) != 0) return -1;
             if (*value == '\0') {
                 cli_bad_value(PREFIX, name, value, "a checkpoint file written by --checkpoint");
                 return -1;
             }
             o->resume = value;
         } else if (strcmp(name, "--quiet") == 0) {
-            if (once(&o->have_quiet, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_quiet, name) != 0) return -1;
             o->quiet = 1;
         } else if (strcmp(name, "--format") == 0) {
-            if (once(&o->have_format, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_format, name) != 0) return -1;
             if (strcmp(value, "table") == 0) {
                 o->format = CLI_FORMAT_TABLE;
             } else if (strcmp(value, "csv") == 0) {
@@ -505,7 +432,9 @@ static int parse_args(sim_opts *o, int argc, char **argv)
         }
     }
     if (rc < 0) return -1;
-    if (!o->have_at && parse_at(o, DEFAULT_AT) != 0) return -1;
+    if (!o->have_at && cli_parse_generations(PREFIX, "--at", DEFAULT_AT, EXPECT_AT,
+                                             REFIT_SIM_GENERATION_MAX, 1, &o->at, &o->nat) != 0)
+        return -1;
     if (cli_model_finish(&o->model, PREFIX) != 0) return -1;
     return 0;
 }
@@ -972,13 +901,6 @@ static void render_summary(const refit_sim_result *r, FILE *text, FILE *json)
     fputc('}', json);
 }
 
-/* fclose an open_memstream (which may fail to grow its buffer); NULL is fine. */
-static int close_stream(FILE **f)
-{
-    int bad = *f && fclose(*f) != 0;
-    *f = NULL;
-    return bad;
-}
 
 /* Pick the ISA (REFIT_ISA or the best); 0 or -1 (printed). */
 static int select_isa(refit_isa *isa)
@@ -1226,10 +1148,10 @@ int cli_cmd_simulate(int argc, char **argv)
     render_params(&o, f_params);
     render_summary(&res, f_text, f_json);
     {
-        int bad = close_stream(&f_desc);
-        bad |= close_stream(&f_params);
-        bad |= close_stream(&f_text);
-        bad |= close_stream(&f_json);
+        int bad = cli_close_stream(&f_desc);
+        bad |= cli_close_stream(&f_params);
+        bad |= cli_close_stream(&f_text);
+        bad |= cli_close_stream(&f_json);
         if (bad) goto oom;
     }
     {
@@ -1249,10 +1171,10 @@ oom:
     cli_error(PREFIX, NULL, "out of memory");
     rc = CLI_EXIT_FAILURE;
 done:
-    close_stream(&f_desc);
-    close_stream(&f_params);
-    close_stream(&f_text);
-    close_stream(&f_json);
+    cli_close_stream(&f_desc);
+    cli_close_stream(&f_params);
+    cli_close_stream(&f_text);
+    cli_close_stream(&f_json);
     free(desc);
     free(params);
     free(sum_text);

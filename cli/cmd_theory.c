@@ -28,6 +28,8 @@
 #define EXPECT_QUANTILES "a comma-separated list of distinct numbers p with 0 < p < 1"
 #define EXPECT_EPS "a number in (0, 1)"
 #define DEFAULT_AT "0,1,2,5,10,100,1000"
+/* The library counts generations in double: n is exact up to 2^53. */
+#define THEORY_AT_MAX ((uint64_t)1 << 53)
 
 static const char usage[] =
     "usage: refit theory [options]\n"
@@ -129,42 +131,7 @@ static void theory_opts_free(theory_opts *o)
     free(o->quantiles);
 }
 
-static int once(int *flag, const char *name)
-{
-    if (*flag) {
-        cli_error(PREFIX, name, "given more than once; expected it at most once");
-        return -1;
-    }
-    *flag = 1;
-    return 0;
-}
 
-static int parse_at(theory_opts *o, const char *value)
-{
-    char **items;
-    size_t n;
-    if (cli_split_list(value, &items, &n) != 0) {
-        cli_bad_value(PREFIX, "--at", value, EXPECT_AT);
-        return -1;
-    }
-    o->at = malloc(n * sizeof *o->at);
-    if (!o->at) {
-        cli_free_list(items, n);
-        cli_error(PREFIX, "--at", "out of memory; expected a shorter list");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        /* The library counts generations in double: n is exact up to 2^53. */
-        if (cli_parse_u64(items[i], &o->at[i]) != 0 || o->at[i] > ((uint64_t)1 << 53)) {
-            cli_bad_value(PREFIX, "--at", items[i], EXPECT_AT);
-            cli_free_list(items, n);
-            return -1;
-        }
-    }
-    o->nat = n;
-    cli_free_list(items, n);
-    return 0;
-}
 
 static int parse_moments(theory_opts *o, const char *value)
 {
@@ -197,39 +164,6 @@ static int parse_moments(theory_opts *o, const char *value)
     return 0;
 }
 
-static int parse_quantiles(theory_opts *o, const char *value)
-{
-    char **items;
-    size_t n;
-    if (cli_split_list(value, &items, &n) != 0) {
-        cli_bad_value(PREFIX, "--quantiles", value, EXPECT_QUANTILES);
-        return -1;
-    }
-    o->quantile_text = items;
-    o->nquantiles = n;
-    o->quantiles = malloc(n * sizeof *o->quantiles);
-    if (!o->quantiles) {
-        cli_error(PREFIX, "--quantiles", "out of memory; expected a shorter list");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double p;
-        if (cli_parse_double(items[i], &p) != 0 || !(p > 0.0 && p < 1.0)) {
-            cli_bad_value(PREFIX, "--quantiles", items[i], EXPECT_QUANTILES);
-            return -1;
-        }
-        o->quantiles[i] = p;
-        /* Equal values would print the same numbers twice (and equal
-         * texts the same JSON key twice). */
-        for (size_t j = 0; j < i; j++) {
-            if (o->quantiles[j] == p) {
-                cli_bad_value(PREFIX, "--quantiles", value, "distinct values (each names a column)");
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
 
 /* Read the arguments; 1 = done (help printed), 0 = go on, -1 = error. */
 static int parse_args(theory_opts *o, int argc, char **argv)
@@ -253,25 +187,32 @@ static int parse_args(theory_opts *o, int argc, char **argv)
         } else if (strcmp(name, "--help") == 0) {
             return 1;
         } else if (strcmp(name, "--at") == 0) {
-            if (once(&o->have_at, name) != 0 || parse_at(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_at, name) != 0 ||
+                cli_parse_generations(PREFIX, name, value, EXPECT_AT, THEORY_AT_MAX, 0, &o->at,
+                                      &o->nat) != 0)
+                return -1;
         } else if (strcmp(name, "--moments") == 0) {
-            if (once(&o->have_moments, name) != 0 || parse_moments(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_moments, name) != 0 || parse_moments(o, value) != 0)
+                return -1;
         } else if (strcmp(name, "--quantiles") == 0) {
-            if (once(&o->have_quantiles, name) != 0 || parse_quantiles(o, value) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_quantiles, name) != 0 ||
+                cli_parse_probabilities(PREFIX, name, value, EXPECT_QUANTILES, SIZE_MAX,
+                                        &o->quantile_text, &o->quantiles, &o->nquantiles) != 0)
+                return -1;
         } else if (strcmp(name, "--eps") == 0) {
-            if (once(&o->have_eps, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_eps, name) != 0) return -1;
             if (cli_parse_double(value, &o->eps) != 0 || !(o->eps > 0.0 && o->eps < 1.0)) {
                 cli_bad_value(PREFIX, name, value, EXPECT_EPS);
                 return -1;
             }
         } else if (strcmp(name, "--collapse-time") == 0) {
-            if (once(&o->have_collapse_time, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_collapse_time, name) != 0) return -1;
             o->collapse_time = 1;
         } else if (strcmp(name, "--log") == 0) {
-            if (once(&o->have_log, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_log, name) != 0) return -1;
             o->log = 1;
         } else if (strcmp(name, "--format") == 0) {
-            if (once(&o->have_format, name) != 0) return -1;
+            if (cli_once(PREFIX, &o->have_format, name) != 0) return -1;
             if (strcmp(value, "table") == 0) {
                 o->format = CLI_FORMAT_TABLE;
             } else if (strcmp(value, "csv") == 0) {
@@ -285,7 +226,9 @@ static int parse_args(theory_opts *o, int argc, char **argv)
         }
     }
     if (rc < 0) return -1;
-    if (!o->have_at && parse_at(o, DEFAULT_AT) != 0) return -1;
+    if (!o->have_at && cli_parse_generations(PREFIX, "--at", DEFAULT_AT, EXPECT_AT, THEORY_AT_MAX,
+                                             0, &o->at, &o->nat) != 0)
+        return -1;
     if (cli_model_finish(&o->model, PREFIX) != 0) return -1;
     return 0;
 }
@@ -691,13 +634,6 @@ static void render_params(const theory_opts *o, FILE *f)
             o->log ? "true" : "false");
 }
 
-/* fclose an open_memstream (which may fail to grow its buffer); NULL is fine. */
-static int close_stream(FILE **f)
-{
-    int bad = *f && fclose(*f) != 0;
-    *f = NULL;
-    return bad;
-}
 
 int cli_cmd_theory(int argc, char **argv)
 {
@@ -753,10 +689,10 @@ int cli_cmd_theory(int argc, char **argv)
     }
     {
         /* Close all four, even if one fails. */
-        int bad = close_stream(&f_desc);
-        bad |= close_stream(&f_params);
-        bad |= close_stream(&f_text);
-        bad |= close_stream(&f_json);
+        int bad = cli_close_stream(&f_desc);
+        bad |= cli_close_stream(&f_params);
+        bad |= cli_close_stream(&f_text);
+        bad |= cli_close_stream(&f_json);
         if (bad) goto oom;
     }
 
@@ -778,10 +714,10 @@ oom:
     cli_error(PREFIX, NULL, "out of memory");
     rc = CLI_EXIT_FAILURE;
 done:
-    close_stream(&f_desc);
-    close_stream(&f_params);
-    close_stream(&f_text);
-    close_stream(&f_json);
+    cli_close_stream(&f_desc);
+    cli_close_stream(&f_params);
+    cli_close_stream(&f_text);
+    cli_close_stream(&f_json);
     free(desc);
     free(params);
     free(sum_text);

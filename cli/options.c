@@ -623,3 +623,107 @@ void cli_model_json_members(FILE *f, const cli_model_opts *opts)
     fputs(", \"sigma\": ", f);
     cli_json_number(f, m->sigma);
 }
+
+int cli_once(const char *prefix, int *flag, const char *name)
+{
+    if (*flag) {
+        cli_error(prefix, name, "given more than once; expected it at most once");
+        return -1;
+    }
+    *flag = 1;
+    return 0;
+}
+
+int cli_parse_generations(const char *prefix, const char *option, const char *value,
+                          const char *expected, uint64_t max, int strictly_increasing,
+                          uint64_t **at, size_t *count)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(value, &items, &n) != 0) {
+        cli_bad_value(prefix, option, value, expected);
+        return -1;
+    }
+    uint64_t *v = malloc(n * sizeof *v);
+    if (!v) {
+        cli_free_list(items, n);
+        cli_error(prefix, option, "out of memory; expected a shorter list");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cli_parse_u64(items[i], &v[i]) != 0 || v[i] > max) {
+            cli_bad_value(prefix, option, items[i], expected);
+            cli_free_list(items, n);
+            free(v);
+            return -1;
+        }
+        if (strictly_increasing && i > 0 && v[i] <= v[i - 1]) {
+            char a[64], b[64];
+            cli_error(prefix, option, "got '%s' after '%s'; expected %s",
+                      cli_printable(a, sizeof a, items[i]),
+                      cli_printable(b, sizeof b, items[i - 1]), expected);
+            cli_free_list(items, n);
+            free(v);
+            return -1;
+        }
+    }
+    cli_free_list(items, n);
+    free(*at);
+    *at = v;
+    *count = n;
+    return 0;
+}
+
+int cli_parse_probabilities(const char *prefix, const char *option, const char *value,
+                            const char *expected, size_t max_count, char ***texts,
+                            double **values, size_t *count)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(value, &items, &n) != 0) {
+        cli_bad_value(prefix, option, value, expected);
+        return -1;
+    }
+    if (n > max_count) {
+        cli_error(prefix, option, "got %zu values; expected %s", n, expected);
+        cli_free_list(items, n);
+        return -1;
+    }
+    double *v = malloc(n * sizeof *v);
+    if (!v) {
+        cli_free_list(items, n);
+        cli_error(prefix, option, "out of memory; expected a shorter list");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double p;
+        if (cli_parse_double(items[i], &p) != 0 || !(p > 0.0 && p < 1.0)) {
+            cli_bad_value(prefix, option, items[i], expected);
+            cli_free_list(items, n);
+            free(v);
+            return -1;
+        }
+        v[i] = p;
+        /* Equal values would print the same numbers twice (and equal texts
+         * the same JSON key twice). */
+        for (size_t j = 0; j < i; j++) {
+            if (v[j] == p) {
+                cli_bad_value(prefix, option, value, "distinct values (each names a column)");
+                cli_free_list(items, n);
+                free(v);
+                return -1;
+            }
+        }
+    }
+    *texts = items;
+    *values = v;
+    *count = n;
+    return 0;
+}
+
+int cli_close_stream(FILE **f)
+{
+    int bad = *f && fclose(*f) != 0;
+    *f = NULL;
+    return bad;
+}

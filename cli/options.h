@@ -55,6 +55,28 @@ char *cli_trim_line(char *line);
 int cli_split_list(const char *s, char ***items, size_t *count);
 void cli_free_list(char **items, size_t count);
 
+/* An option given twice: 0 the first time (sets *flag), -1 after printing
+ * "<prefix>: <name>: given more than once; ...". */
+int cli_once(const char *prefix, int *flag, const char *name);
+
+/* "--at N1,N2,...": whole numbers 0..max (malloc'd into *at); with
+ * strictly_increasing, an unsorted or repeated list is refused (named by
+ * the two values).  0 or -1 (printed, naming option). */
+int cli_parse_generations(const char *prefix, const char *option, const char *value,
+                          const char *expected, uint64_t max, int strictly_increasing,
+                          uint64_t **at, size_t *count);
+
+/* "--quantiles P1,...": distinct numbers 0 < P < 1, at most max_count; the
+ * texts as typed (they name columns: *texts, free with cli_free_list) and
+ * the values (*values, malloc'd).  0 or -1 (printed). */
+int cli_parse_probabilities(const char *prefix, const char *option, const char *value,
+                            const char *expected, size_t max_count, char ***texts,
+                            double **values, size_t *count);
+
+/* fclose an open_memstream (which may fail to grow its buffer); NULL is
+ * fine.  Returns 1 if closing failed. */
+int cli_close_stream(FILE **f);
+
 /* ---- the generic option loop ------------------------------------------ */
 
 typedef struct cli_option_spec {
