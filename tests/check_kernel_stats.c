@@ -75,6 +75,7 @@
 #include "refit/kernels.h"
 #include "refit/model.h"
 #include "refit/status.h"
+#include "test_stats.h"
 #include "test_rng.h"
 #include "test_ulp.h"
 
@@ -164,65 +165,13 @@ static void mp_phi(mpfr_t r, double x)
     mpfr_clear(t);
 }
 
-/* P(|Z| > z) for a standard normal, in MPFR (no cancellation: erfc). */
-static double two_sided_tail(double z)
-{
-    mpfr_t t;
-    double p;
-    mpfr_init2(t, KS_PREC);
-    mpfr_set_d(t, fabs(z), MPFR_RNDN);
-    mpfr_div_d(t, t, sqrt(2.0), MPFR_RNDN);
-    mpfr_erfc(t, t, MPFR_RNDN);
-    p = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return p;
-}
-
-/* z* with P(|Z| > z*) = alpha, by bisection on the exact tail. */
-static double z_star(double alpha)
-{
-    double lo = 0.0, hi = 40.0;
-    for (int it = 0; it < 100; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (two_sided_tail(mid) > alpha)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return hi;
-}
-
-/* P(chi^2_df > x) = Gamma(df/2, x/2) / Gamma(df/2), at 128 bits. */
-static double chisq_sf(double df, double x)
-{
-    mpfr_t a, t, g;
-    double p;
-    if (!(x > 0.0)) return 1.0;
-    /* Far in the tail (a broken kernel) mpfr_gamma_inc is very slow; there
-     * the Chernoff bound (x/df)^(df/2) exp(-(x-df)/2) is below 1e-300 and
-     * serves as the p-value. */
-    if (x > df) {
-        double log_bound = 0.5 * df * log(x / df) - 0.5 * (x - df);
-        if (log_bound < -690.0) return exp(log_bound);
-    }
-    mpfr_inits2(KS_PREC, a, t, g, (mpfr_ptr)0);
-    mpfr_set_d(a, df / 2.0, MPFR_RNDN);
-    mpfr_set_d(t, x / 2.0, MPFR_RNDN);
-    mpfr_gamma_inc(t, a, t, MPFR_RNDN);
-    mpfr_gamma(g, a, MPFR_RNDN);
-    mpfr_div(t, t, g, MPFR_RNDN);
-    p = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clears(a, t, g, (mpfr_ptr)0);
-    return p;
-}
-
 /* The x with P(chi^2_df > x) = alpha (bisection; for the printout). */
 static double chisq_critical(double df, double alpha)
 {
     double lo = 0.0, hi = df + 40.0 * sqrt(2.0 * df) + 200.0;
     for (int it = 0; it < 80; it++) {
         double mid = 0.5 * (lo + hi);
-        if (chisq_sf(df, mid) > alpha)
+        if (refit_test_chisq_sf(df, mid) > alpha)
             lo = mid;
         else
             hi = mid;
@@ -284,25 +233,12 @@ static double binomial_two_sided(uint64_t n, double p, uint64_t k)
     return res < 1.0 ? res : 1.0;
 }
 
-/* The asymptotic Kolmogorov tail P(K > t) = 2 sum_k (-1)^(k-1) exp(-2 k^2 t^2). */
-static double kolmogorov_sf(double t)
-{
-    double s = 0.0;
-    if (t < 0.2) return 1.0; /* P(K <= 0.2) = 5e-13; the series converges slowly there */
-    for (int k = 1; k <= 100; k++) {
-        double term = 2.0 * exp(-2.0 * k * k * t * t);
-        s += (k % 2) ? term : -term;
-        if (term < 1e-300) break;
-    }
-    return s;
-}
-
 static double kolmogorov_critical(double alpha)
 {
     double lo = 0.5, hi = 10.0;
     for (int it = 0; it < 100; it++) {
         double mid = 0.5 * (lo + hi);
-        if (kolmogorov_sf(mid) > alpha)
+        if (refit_test_kolmogorov_sf(mid) > alpha)
             lo = mid;
         else
             hi = mid;
@@ -312,30 +248,10 @@ static double kolmogorov_critical(double alpha)
 
 /* ---- bookkeeping ----------------------------------------------------------- */
 
-/* Compensated (Neumaier) sum, for adding many chunk sums. */
-typedef struct csum {
-    double s, c;
-} csum;
-
-static void csum_add(csum *a, double x)
-{
-    double t = a->s + x;
-    if (fabs(a->s) >= fabs(x))
-        a->c += (a->s - t) + x;
-    else
-        a->c += (x - t) + a->s;
-    a->s = t;
-}
-
-static double csum_get(const csum *a)
-{
-    return a->s + a->c;
-}
-
 /* One z-check: prints a line, returns 1 if it failed. */
 static int check_z(const char *what, double z, double n, uint64_t seed)
 {
-    double zs = z_star(ALPHA);
+    double zs = refit_test_z_star(ALPHA);
     int fail = !(fabs(z) <= zs);
     printf("  %s %-62s z = %+8.3f  (|z| <= %.3f, n = %.0f, seed %llu)\n", fail ? "FAIL" : "ok  ",
            what, z, zs, n, (unsigned long long)seed);
@@ -499,13 +415,13 @@ START_TEST(test_normal_chisq_and_tails)
         snprintf(detail, sizeof detail, "%d cells, df %d, min expected %.0f, critical %.2f", cells,
                  cells - 1, e_min, chisq_critical(cells - 1.0, ALPHA));
         nfail += check_p("normal: Pearson chi-square vs MPFR cells", x2,
-                         chisq_sf(cells - 1.0, x2), detail, seed);
+                         refit_test_chisq_sf(cells - 1.0, x2), detail, seed);
     }
 
     /* Deep tails against the exact binomial law of the counts. */
     for (int t = 0; t < 3; t++) {
         char what[80], detail[160];
-        double p_tail = two_sided_tail(TAIL_Z[t]);
+        double p_tail = refit_test_two_sided_tail(TAIL_Z[t]);
         snprintf(what, sizeof what, "normal: count of |x| > %.1f", TAIL_Z[t]);
         snprintf(detail, sizeof detail, "expected %.2f, exact binomial two-sided",
                  (double)n * p_tail);
@@ -555,7 +471,7 @@ START_TEST(test_normal_ks)
     }
     free(x);
     t = sqrt((double)n) * d;
-    p = kolmogorov_sf(t);
+    p = refit_test_kolmogorov_sf(t);
     /* Massart's DKW bound P(sqrt(n) D > t) <= 2 exp(-2 t^2) holds for every n
      * and equals the Kolmogorov tail to 1e-20 relative at these t: the
      * asymptotic critical value is exact enough for the finite sample. */
@@ -569,14 +485,15 @@ END_TEST
 /* ---- 3. the first four moments ------------------------------------------- */
 
 typedef struct power_sums {
-    csum s[5]; /* s[k] = sum x^k, s[0] = count */
+    refit_test_csum s[5]; /* s[k] = sum x^k, s[0] = count */
 } power_sums;
 
 /* z-scores of mean, variance, skewness and excess kurtosis of one sample. */
 static int check_moments(const char *label, const power_sums *ps, uint64_t seed)
 {
-    double n = csum_get(&ps->s[0]), a1 = csum_get(&ps->s[1]) / n, a2 = csum_get(&ps->s[2]) / n,
-           a3 = csum_get(&ps->s[3]) / n, a4 = csum_get(&ps->s[4]) / n;
+    double n = refit_test_csum_get(&ps->s[0]), a1 = refit_test_csum_get(&ps->s[1]) / n,
+           a2 = refit_test_csum_get(&ps->s[2]) / n, a3 = refit_test_csum_get(&ps->s[3]) / n,
+           a4 = refit_test_csum_get(&ps->s[4]) / n;
     double m = a1, m2 = a2 - m * m, m3 = a3 - 3.0 * m * a2 + 2.0 * m * m * m,
            m4 = a4 - 4.0 * m * a3 + 6.0 * m * m * a2 - 3.0 * m * m * m * m;
     double s2 = m2 * n / (n - 1.0), g1 = m3 / pow(m2, 1.5), g2 = m4 / (m2 * m2) - 3.0;
@@ -623,11 +540,11 @@ START_TEST(test_normal_moments)
             h[3] += x2 * x2;
         }
         for (int p = 0; p < 2; p++) {
-            csum_add(&half[p].s[0], KS_CHUNK / 2);
-            csum_add(&all.s[0], KS_CHUNK / 2);
+            refit_test_csum_add(&half[p].s[0], KS_CHUNK / 2);
+            refit_test_csum_add(&all.s[0], KS_CHUNK / 2);
             for (int j = 0; j < 4; j++) {
-                csum_add(&half[p].s[j + 1], s[p][j]);
-                csum_add(&all.s[j + 1], s[p][j]);
+                refit_test_csum_add(&half[p].s[j + 1], s[p][j]);
+                refit_test_csum_add(&all.s[j + 1], s[p][j]);
             }
         }
     }
@@ -699,7 +616,7 @@ START_TEST(test_uniform_chisq_and_lattice)
     snprintf(detail, sizeof detail, "%d cells, df %d, critical %.2f", NB_UNIFORM, NB_UNIFORM - 1,
              chisq_critical(NB_UNIFORM - 1.0, ALPHA));
     nfail += check_p("uniform: chi-square, 1024 equal cells", x2,
-                     chisq_sf(NB_UNIFORM - 1.0, x2), detail, seed);
+                     refit_test_chisq_sf(NB_UNIFORM - 1.0, x2), detail, seed);
     /* Each bit of a uniform index on [0, 2^52) is an independent fair coin:
      * sum over bits of z_b^2, z_b = (2 ones_b - n) / sqrt(n), is chi^2_52. */
     {
@@ -715,8 +632,8 @@ START_TEST(test_uniform_chisq_and_lattice)
         }
         snprintf(detail, sizeof detail, "n = %zu, df 52, worst bit %d with |z| = %.2f", n_bits,
                  bmax, zmax);
-        nfail += check_p("uniform: balance of the 52 lattice bits", xb, chisq_sf(52.0, xb), detail,
-                         seed);
+        nfail += check_p("uniform: balance of the 52 lattice bits", xb,
+                         refit_test_chisq_sf(52.0, xb), detail, seed);
     }
     ck_assert_msg(nfail == 0, "uniforms: %d failure(s), seed %llu, isa %s", nfail,
                   (unsigned long long)seed, refit_isa_name(isa));
@@ -762,7 +679,7 @@ START_TEST(test_uniform_pairs)
                  kind ? "(u_2b+1, u_2b+2)" : "(u_2b, u_2b+1)");
         snprintf(detail, sizeof detail, "n = %zu pairs, df %d, critical %.1f", n_pairs[kind],
                  NB_PAIR * NB_PAIR - 1, chisq_critical(NB_PAIR * NB_PAIR - 1.0, ALPHA));
-        nfail += check_p(what, x2, chisq_sf(NB_PAIR * NB_PAIR - 1.0, x2), detail, seed);
+        nfail += check_p(what, x2, refit_test_chisq_sf(NB_PAIR * NB_PAIR - 1.0, x2), detail, seed);
     }
     free(counts);
     ck_assert_msg(nfail == 0, "uniform pairs: %d failure(s), seed %llu, isa %s", nfail,
@@ -775,7 +692,7 @@ END_TEST
  * centred product is Var x Var y), so these checks see dependence only,
  * not a wrong marginal (the tests above see that). */
 typedef struct pair_sums {
-    csum s[2][5]; /* [linear, squares][sum a, sum b, sum a^2, sum b^2, sum a b] */
+    refit_test_csum s[2][5]; /* [linear, squares][sum a, sum b, sum a^2, sum b^2, sum a b] */
     double n;
 } pair_sums;
 
@@ -796,17 +713,18 @@ static void pair_add(pair_sums *ps, const double *x, const double *y, size_t cou
         t[1][4] += a2 * b2;
     }
     for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 5; j++) csum_add(&ps->s[i][j], t[i][j]);
+        for (int j = 0; j < 5; j++) refit_test_csum_add(&ps->s[i][j], t[i][j]);
     ps->n += (double)count;
 }
 
 /* Pearson r of the pair sums: which = 0 for (x, y), 1 for (x^2, y^2). */
 static double pair_r(const pair_sums *ps, int which)
 {
-    double n = ps->n, ma = csum_get(&ps->s[which][0]) / n, mb = csum_get(&ps->s[which][1]) / n;
-    double va = csum_get(&ps->s[which][2]) / n - ma * ma;
-    double vb = csum_get(&ps->s[which][3]) / n - mb * mb;
-    double cab = csum_get(&ps->s[which][4]) / n - ma * mb;
+    double n = ps->n, ma = refit_test_csum_get(&ps->s[which][0]) / n,
+           mb = refit_test_csum_get(&ps->s[which][1]) / n;
+    double va = refit_test_csum_get(&ps->s[which][2]) / n - ma * ma;
+    double vb = refit_test_csum_get(&ps->s[which][3]) / n - mb * mb;
+    double cab = refit_test_csum_get(&ps->s[which][4]) / n - ma * mb;
     return cab / sqrt(va * vb);
 }
 
@@ -890,7 +808,8 @@ START_TEST(test_sample_fit)
     uint32_t gen = 100 + (uint32_t)_i;
     size_t K = scaled(fc->chains);
     double k = (double)M - 1.0, sqM = sqrt((double)M), prev_t = 0.0;
-    csum st = {0, 0}, st2 = {0, 0}, sq = {0, 0}, sq2 = {0, 0}, stq = {0, 0}, snb = {0, 0};
+    refit_test_csum st = {0, 0}, st2 = {0, 0}, sq = {0, 0}, sq2 = {0, 0}, stq = {0, 0},
+                    snb = {0, 0};
     double var_q2 = 8.0 * k * (k + 2.0) * (k + 3.0); /* Var chi^2_k squared */
     char what[6][96];
     int nfail = 0;
@@ -905,12 +824,12 @@ START_TEST(test_sample_fit)
                          refit_strerror(s), mean, var);
         t = mean * sqM;
         q = k * var;
-        csum_add(&st, t);
-        csum_add(&st2, t * t - 1.0);
-        csum_add(&sq, q - k);
-        csum_add(&sq2, q * q - k * (k + 2.0));
-        csum_add(&stq, t * (q - k));
-        if (c > 0) csum_add(&snb, t * prev_t);
+        refit_test_csum_add(&st, t);
+        refit_test_csum_add(&st2, t * t - 1.0);
+        refit_test_csum_add(&sq, q - k);
+        refit_test_csum_add(&sq2, q * q - k * (k + 2.0));
+        refit_test_csum_add(&stq, t * (q - k));
+        if (c > 0) refit_test_csum_add(&snb, t * prev_t);
         prev_t = t;
     }
     snprintf(what[0], sizeof what[0], "sample_fit M=%llu: E t = 0, t = mean sqrt(M)",
@@ -923,12 +842,16 @@ START_TEST(test_sample_fit)
     snprintf(what[4], sizeof what[4], "sample_fit M=%llu: E t (Q - (M-1)) = 0",
              (unsigned long long)M);
     snprintf(what[5], sizeof what[5], "sample_fit M=%llu: E t_c t_c+1 = 0", (unsigned long long)M);
-    nfail += check_z(what[0], csum_get(&st) / sqrt((double)K), (double)K, seed);
-    nfail += check_z(what[1], csum_get(&st2) / sqrt(2.0 * (double)K), (double)K, seed);
-    nfail += check_z(what[2], csum_get(&sq) / sqrt(2.0 * k * (double)K), (double)K, seed);
-    nfail += check_z(what[3], csum_get(&sq2) / sqrt(var_q2 * (double)K), (double)K, seed);
-    nfail += check_z(what[4], csum_get(&stq) / sqrt(2.0 * k * (double)K), (double)K, seed);
-    nfail += check_z(what[5], csum_get(&snb) / sqrt((double)K - 1.0), (double)K - 1.0, seed);
+    nfail += check_z(what[0], refit_test_csum_get(&st) / sqrt((double)K), (double)K, seed);
+    nfail += check_z(what[1], refit_test_csum_get(&st2) / sqrt(2.0 * (double)K), (double)K, seed);
+    nfail +=
+        check_z(what[2], refit_test_csum_get(&sq) / sqrt(2.0 * k * (double)K), (double)K, seed);
+    nfail +=
+        check_z(what[3], refit_test_csum_get(&sq2) / sqrt(var_q2 * (double)K), (double)K, seed);
+    nfail +=
+        check_z(what[4], refit_test_csum_get(&stq) / sqrt(2.0 * k * (double)K), (double)K, seed);
+    nfail +=
+        check_z(what[5], refit_test_csum_get(&snb) / sqrt((double)K - 1.0), (double)K - 1.0, seed);
     ck_assert_msg(nfail == 0, "sample_fit M=%llu: %d failure(s), seed %llu, gen %u, isa %s",
                   (unsigned long long)M, nfail, (unsigned long long)seed, gen,
                   refit_isa_name(isa));
@@ -943,7 +866,7 @@ START_TEST(test_sample_fit_mle)
     uint32_t gen = 200 + (uint32_t)_i;
     size_t K = scaled(M <= 10 ? (size_t)1 << 20 : (size_t)1 << 19);
     double k = (double)M - 1.0;
-    csum sq = {0, 0};
+    refit_test_csum sq = {0, 0};
     char what[96];
     int fail;
     for (size_t c = 0; c < K; c++) {
@@ -953,10 +876,10 @@ START_TEST(test_sample_fit_mle)
         if (!(s == REFIT_OK && var >= 0.0))
             ck_abort_msg("sample_fit MLE(chain %zu, M %llu): %s", c, (unsigned long long)M,
                          refit_strerror(s));
-        csum_add(&sq, (double)M * var - k);
+        refit_test_csum_add(&sq, (double)M * var - k);
     }
     snprintf(what, sizeof what, "sample_fit MLE M=%llu: E[M var] = M-1", (unsigned long long)M);
-    fail = check_z(what, csum_get(&sq) / sqrt(2.0 * k * (double)K), (double)K, seed);
+    fail = check_z(what, refit_test_csum_get(&sq) / sqrt(2.0 * k * (double)K), (double)K, seed);
     ck_assert_msg(!fail, "sample_fit MLE M=%llu failed (seed %llu, gen %u, isa %s)",
                   (unsigned long long)M, (unsigned long long)seed, gen, refit_isa_name(isa));
 }
@@ -968,12 +891,13 @@ END_TEST
 START_TEST(test_tools)
 {
     /* P(chi^2_1 > x) = erfc(sqrt(x/2)); P(chi^2_2 > x) = exp(-x/2) */
-    ck_assert_double_eq_tol(chisq_sf(1.0, 30.0) / erfc(sqrt(15.0)), 1.0, 1e-14);
-    ck_assert_double_eq_tol(chisq_sf(2.0, 10.0) / exp(-5.0), 1.0, 1e-14);
+    ck_assert_double_eq_tol(refit_test_chisq_sf(1.0, 30.0) / erfc(sqrt(15.0)), 1.0, 1e-14);
+    ck_assert_double_eq_tol(refit_test_chisq_sf(2.0, 10.0) / exp(-5.0), 1.0, 1e-14);
     ck_assert_double_eq_tol(chisq_critical(1.0, 0.05), 3.841458820694124, 1e-9);
-    ck_assert(chisq_sf(133.0, 1e8) < 1e-300 && chisq_sf(133.0, 3000.0) < 1e-300);
-    ck_assert(chisq_sf(133.0, 1500.0) > 0.0); /* Chernoff bound e^-522: MPFR path */
-    ck_assert_double_eq_tol(z_star(0.05), 1.959963984540054, 1e-9);
+    ck_assert(refit_test_chisq_sf(133.0, 1e8) < 1e-300 &&
+              refit_test_chisq_sf(133.0, 3000.0) < 1e-300);
+    ck_assert(refit_test_chisq_sf(133.0, 1500.0) > 0.0); /* Chernoff bound e^-522: MPFR path */
+    ck_assert_double_eq_tol(refit_test_z_star(0.05), 1.959963984540054, 1e-9);
     /* Kolmogorov: P(K > 1.3580986) = 0.05 (the classical 5% point) */
     ck_assert_double_eq_tol(kolmogorov_critical(0.05), 1.3580986393225507, 1e-6);
     /* binomial(10, 1/2): P(N <= 1) = 11/1024, two-sided 22/1024 */
@@ -1031,7 +955,7 @@ int main(void)
     printf("kernel_stats: isa %s (%s), %d checks, family-wise false-alarm %.0e (Bonferroni): "
            "alpha = %.3g each, z* = %.3f; seed base %llu, scale %d\n",
            refit_isa_name(isa), refit_strerror(st), C_TOTAL, KS_FAMILY_ALPHA, ALPHA,
-           z_star(ALPHA), (unsigned long long)seed_base(), refit_test_scale());
+           refit_test_z_star(ALPHA), (unsigned long long)seed_base(), refit_test_scale());
     fflush(stdout);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

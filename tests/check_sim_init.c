@@ -52,6 +52,7 @@
 #include <string.h>
 
 #include "refit/sim.h"
+#include "test_stats.h"
 #include "test_rng.h"
 #include "test_ulp.h"
 
@@ -149,25 +150,6 @@ static double *xalloc(size_t n)
 }
 
 /* ---- compensated sums ---------------------------------------------------- */
-
-typedef struct csum {
-    double s, c;
-} csum;
-
-static void csum_add(csum *a, double x)
-{
-    double t = a->s + x;
-    if (fabs(a->s) >= fabs(x))
-        a->c += (a->s - t) + x;
-    else
-        a->c += (x - t) + a->s;
-    a->s = t;
-}
-
-static double csum_get(const csum *a)
-{
-    return a->s + a->c;
-}
 
 /* ---- long-double references ---------------------------------------------- */
 
@@ -510,67 +492,6 @@ static double mp_student_lower(double nu, double x)
 
 /* ---- statistics tools -------------------------------------------------------- */
 
-/* P(|Z| > z) in MPFR. */
-static double two_sided_tail(double z)
-{
-    mpfr_t t;
-    double p;
-    mpfr_init2(t, 128);
-    mpfr_set_d(t, fabs(z), MPFR_RNDN);
-    mpfr_div_d(t, t, sqrt(2.0), MPFR_RNDN);
-    mpfr_erfc(t, t, MPFR_RNDN);
-    p = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return p;
-}
-
-static double z_star(double alpha)
-{
-    double lo = 0.0, hi = 40.0;
-    for (int it = 0; it < 100; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (two_sided_tail(mid) > alpha)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return hi;
-}
-
-/* P(chi^2_df > x) = Gamma(df/2, x/2) / Gamma(df/2) (MPFR; a Chernoff bound far out). */
-static double chisq_sf(double df, double x)
-{
-    mpfr_t a, t, g;
-    double p;
-    if (!(x > 0.0)) return 1.0;
-    if (x > df) {
-        double log_bound = 0.5 * df * log(x / df) - 0.5 * (x - df);
-        if (log_bound < -690.0) return exp(log_bound);
-    }
-    mpfr_inits2(128, a, t, g, (mpfr_ptr)0);
-    mpfr_set_d(a, df / 2.0, MPFR_RNDN);
-    mpfr_set_d(t, x / 2.0, MPFR_RNDN);
-    mpfr_gamma_inc(t, a, t, MPFR_RNDN);
-    mpfr_gamma(g, a, MPFR_RNDN);
-    mpfr_div(t, t, g, MPFR_RNDN);
-    p = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clears(a, t, g, (mpfr_ptr)0);
-    return p;
-}
-
-/* The asymptotic Kolmogorov tail P(K > t) = 2 sum_k (-1)^(k-1) exp(-2 k^2 t^2). */
-static double kolmogorov_sf(double t)
-{
-    double s = 0.0;
-    if (t < 0.2) return 1.0;
-    for (int k = 1; k <= 100; k++) {
-        double term = 2.0 * exp(-2.0 * k * k * t * t);
-        s += (k % 2) ? term : -term;
-        if (term < 1e-300) break;
-    }
-    return s;
-}
-
 static int check_p(const char *what, double stat, double p, const char *detail, uint64_t seed)
 {
     int fail = !(p >= alpha_each());
@@ -583,7 +504,7 @@ static int check_p(const char *what, double stat, double p, const char *detail, 
 
 static int check_z(const char *what, double z, uint64_t seed)
 {
-    double zs = z_star(alpha_each());
+    double zs = refit_test_z_star(alpha_each());
     int fail = !(fabs(z) <= zs);
     printf("  %s %-44s z = %+8.3f  (|z| <= %.3f, seed %llu)\n", fail ? "FAIL" : "ok  ", what, z,
            zs, (unsigned long long)seed);
@@ -1441,13 +1362,13 @@ START_TEST(test_draw_law)
     double mu[9];
     exact_moments(sc, mu);
     for (int m = 1; m <= sc->moments; m++) {
-        csum s = {0.0, 0.0};
+        refit_test_csum s = {0.0, 0.0};
         for (size_t i = 0; i < n; i++) {
             double p = x[i];
             for (int j = 1; j < m; j++) p *= x[i];
-            csum_add(&s, p);
+            refit_test_csum_add(&s, p);
         }
-        double mk = csum_get(&s) / (double)n;
+        double mk = refit_test_csum_get(&s) / (double)n;
         double var = mu[2 * m] - mu[m] * mu[m];
         ck_assert_msg(isfinite(var) && var > 0, "%s: moment %d variance %g", sc->name, m, var);
         snprintf(what, sizeof what, "%s: m%d = %.6f (exact %.6f)", sc->name, m, mk, mu[m]);
@@ -1487,7 +1408,7 @@ START_TEST(test_draw_law)
     double df = groups - 1;
     snprintf(what, sizeof what, "%s: chi-square", sc->name);
     snprintf(detail, sizeof detail, "%d cells", groups);
-    nfail += check_p(what, chi, chisq_sf(df, chi), detail, seed);
+    nfail += check_p(what, chi, refit_test_chisq_sf(df, chi), detail, seed);
 
     /* Kolmogorov-Smirnov against the library CDF */
     qsort(x, n, sizeof *x, cmp_double);
@@ -1513,7 +1434,7 @@ START_TEST(test_draw_law)
     double t = sqrt((double)n) * d;
     snprintf(what, sizeof what, "%s: Kolmogorov-Smirnov sqrt(n) D", sc->name);
     snprintf(detail, sizeof detail, "D = %.3g", d);
-    nfail += check_p(what, t, kolmogorov_sf(t), detail, seed);
+    nfail += check_p(what, t, refit_test_kolmogorov_sf(t), detail, seed);
     free(x);
     ck_assert_msg(nfail == 0, "%s: %d statistical check(s) failed (seed %llu)", sc->name, nfail,
                   (unsigned long long)seed);
@@ -1572,7 +1493,7 @@ int main(void)
     SRunner *sr = srunner_create(sim_init_suite());
     printf("sim_init: %d statistical checks, family-wise false-alarm %.0e (Bonferroni): alpha = "
            "%.3g each, z* = %.3f; seed base %llu, scale %d, isa for the statistics %s\n",
-           C_TOTAL, FAMILY_ALPHA, alpha_each(), z_star(alpha_each()),
+           C_TOTAL, FAMILY_ALPHA, alpha_each(), refit_test_z_star(alpha_each()),
            (unsigned long long)seed_base(), refit_test_scale(), refit_isa_name(refit_isa_best()));
     fflush(stdout);
     srunner_run_all(sr, CK_NORMAL);
