@@ -458,7 +458,10 @@ refit_status refit_sim_run(refit_sim *sim, refit_sim_progress_fn progress, void 
     for (uint64_t b = 0; b < sim->block_count; b++)
         if (!sim->done[b]) todo[ntodo++] = b;
     int threads = sim->config.threads;
-    uint64_t wave = (uint64_t)threads; /* one block per thread between progress calls */
+    /* Waves of one block per thread when someone watches the progress;
+     * otherwise a single wave (no barriers: the cancel flag is still polled
+     * inside every block). */
+    uint64_t wave = progress != NULL ? (uint64_t)threads : (ntodo > 0 ? ntodo : 1);
     refit_status result = REFIT_OK;
     for (uint64_t w0 = 0; w0 < ntodo && result == REFIT_OK; w0 += wave) {
         if (cancel != NULL && *cancel) {
