@@ -3,7 +3,8 @@
 # Idempotent: does nothing (and needs no root) when all are installed.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config check libmpfr-dev libgmp-dev gcovr python3)
+# gnuplot-nox: `refit verify --report` draws its figures with it (optional at run time).
+packages=(build-essential cmake pkg-config check libmpfr-dev libgmp-dev gcovr python3 gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,5 +5,6 @@
 
 int cli_cmd_theory(int argc, char **argv);
 int cli_cmd_simulate(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
 
 #endif /* REFIT_CLI_COMMANDS_H */

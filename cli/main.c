@@ -14,7 +14,7 @@ static const char usage[] =
     "commands:\n"
     "  theory     closed-form moments after n refits (see 'refit theory --help')\n"
     "  simulate   Monte Carlo chains with error bars (see 'refit simulate --help')\n"
-    "  verify     theorem checks (not implemented yet)\n"
+    "  verify     theorem checks with verdicts (see 'refit verify --help')\n"
     "  bench      benchmarks (not implemented yet)\n"
     "\n"
     "options:\n"
@@ -31,7 +31,7 @@ typedef struct command {
 static const command commands[] = {
     {"theory", cli_cmd_theory},
     {"simulate", cli_cmd_simulate},
-    {"verify", NULL},
+    {"verify", cli_cmd_verify},
     {"bench", NULL},
 };
 
