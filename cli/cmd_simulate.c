@@ -902,21 +902,6 @@ static void render_summary(const refit_sim_result *r, FILE *text, FILE *json)
 }
 
 
-/* Pick the ISA (REFIT_ISA or the best); 0 or -1 (printed). */
-static int select_isa(refit_isa *isa)
-{
-    refit_status st = refit_isa_select(isa);
-    if (st == REFIT_OK) return 0;
-    {
-        const char *v = getenv("REFIT_ISA");
-        char buf[64];
-        cli_error(PREFIX, "REFIT_ISA", "got '%s': %s; expected scalar, avx2 or avx512 (one this "
-                  "CPU runs), or REFIT_ISA unset", cli_printable(buf, sizeof buf, v ? v : ""),
-                  st == REFIT_EDOM ? "this CPU cannot run it" : "not an instruction set");
-    }
-    return -1;
-}
-
 /* --resume: load the checkpoint into a simulation made from the same
  * options; every problem with the file is bad input (2). */
 static int load_checkpoint(refit_sim *sim, const char *path)
@@ -1089,7 +1074,7 @@ int cli_cmd_simulate(int argc, char **argv)
     cfg.chains = o.chains;
     cfg.seed = o.seed;
     cfg.threads = o.threads;
-    if (select_isa(&cfg.isa) != 0) goto done;
+    if (cli_select_isa(PREFIX, &cfg.isa) != 0) goto done;
     cfg.at = o.at;
     cfg.at_count = o.nat;
     cfg.eps = o.have_eps ? o.eps : 0.0;

@@ -249,21 +249,6 @@ static int parse_args(verify_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* Pick the ISA (REFIT_ISA or the best); 0 or -1 (printed). */
-static int select_isa(refit_isa *isa)
-{
-    refit_status st = refit_isa_select(isa);
-    if (st == REFIT_OK) return 0;
-    {
-        const char *v = getenv("REFIT_ISA");
-        char buf[64];
-        cli_error(PREFIX, "REFIT_ISA", "got '%s': %s; expected scalar, avx2 or avx512 (one this "
-                  "CPU runs), or REFIT_ISA unset", cli_printable(buf, sizeof buf, v ? v : ""),
-                  st == REFIT_EDOM ? "this CPU cannot run it" : "not an instruction set");
-    }
-    return -1;
-}
-
 /* ---- progress: one line on stderr, redrawn, erased at the end ------------ */
 
 typedef struct progress {
@@ -352,7 +337,7 @@ int cli_cmd_verify(int argc, char **argv)
         goto done;
     }
     if (parsed != 0) goto done;
-    if (select_isa(&o.config.isa) != 0) goto done;
+    if (cli_select_isa(PREFIX, &o.config.isa) != 0) goto done;
     /* Before any work: a --report that cannot be written is bad input. */
     if (o.report && cli_verify_report_prepare(PREFIX, o.report) != 0) goto done;
 

@@ -727,3 +727,15 @@ int cli_close_stream(FILE **f)
     *f = NULL;
     return bad;
 }
+
+int cli_select_isa(const char *prefix, refit_isa *isa)
+{
+    refit_status st = refit_isa_select(isa);
+    if (st == REFIT_OK) return 0;
+    const char *v = getenv("REFIT_ISA");
+    char buf[64];
+    cli_error(prefix, "REFIT_ISA", "got '%s': %s; expected scalar, avx2 or avx512 (one this "
+              "CPU runs), or REFIT_ISA unset", cli_printable(buf, sizeof buf, v ? v : ""),
+              st == REFIT_EDOM ? "this CPU cannot run it" : "not an instruction set");
+    return -1;
+}

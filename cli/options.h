@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "refit/kernels.h"
 #include "refit/model.h"
 
 /* Exit statuses: bad input or a model outside the domain is 2 (usage);
@@ -72,6 +73,10 @@ int cli_parse_generations(const char *prefix, const char *option, const char *va
 int cli_parse_probabilities(const char *prefix, const char *option, const char *value,
                             const char *expected, size_t max_count, char ***texts,
                             double **values, size_t *count);
+
+/* The kernels' ISA: REFIT_ISA if set, else the best this CPU runs.  0, or
+ * -1 after printing "<prefix>: REFIT_ISA: got '...': ...". */
+int cli_select_isa(const char *prefix, refit_isa *isa);
 
 /* fclose an open_memstream (which may fail to grow its buffer); NULL is
  * fine.  Returns 1 if closing failed. */
