@@ -36,14 +36,12 @@
 #define EXPECT_EPS "a number in (0, 1)"
 #define EXPECT_CHAINS "a whole number from 2 to 1073741824 (2^30)"
 #define EXPECT_SEED "a whole number from 0 to 18446744073709551615"
-#define EXPECT_THREADS "a whole number from 1 to 1024"
 #define EXPECT_INIT                                                                              \
     "normal, student:NU (NU > 2), laplace, uniform, mix2:W,MU1,SD1,MU2,SD2 (0 < W < 1, "        \
     "SD1, SD2 > 0) or file:PATH"
 #define EXPECT_EVERY "a number of seconds S with 0 < S <= 1000000000"
 #define EXPECT_DATA_FILE                                                                         \
     "one finite decimal number per line (blank lines and # comments allowed)"
-#define THREADS_MAX 1024
 #define DEFAULT_EVERY 60.0
 
 static const char usage[] =
@@ -115,7 +113,7 @@ static const cli_option_spec simulate_specs[] = {
     {"--mode", 1, "exact or sample"},
     {"--init", 1, EXPECT_INIT},
     {"--importance", 1, "on or off"},
-    {"--threads", 1, EXPECT_THREADS},
+    {"--threads", 1, CLI_EXPECT_THREADS},
     {"--checkpoint", 1, "a file name"},
     {"--checkpoint-every", 1, EXPECT_EVERY},
     {"--resume", 1, "a checkpoint file written by --checkpoint"},
@@ -386,13 +384,9 @@ static int parse_args(sim_opts *o, int argc, char **argv)
                 return -1;
             }
         } else if (strcmp(name, "--threads") == 0) {
-            uint64_t t;
-            if (cli_once(PREFIX, &o->have_threads, name) != 0) return -1;
-            if (cli_parse_u64(value, &t) != 0 || t < 1 || t > THREADS_MAX) {
-                cli_bad_value(PREFIX, name, value, EXPECT_THREADS);
+            if (cli_once(PREFIX, &o->have_threads, name) != 0 ||
+                cli_parse_threads(PREFIX, name, value, &o->threads) != 0)
                 return -1;
-            }
-            o->threads = (int)t;
         } else if (strcmp(name, "--checkpoint") == 0) {
             if (cli_once(PREFIX, &o->have_checkpoint, name) != 0) return -1;
             if (*value == '\0') {

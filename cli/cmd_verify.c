@@ -25,8 +25,6 @@
 
 #define PREFIX "refit verify"
 #define EXPECT_SEED "a whole number from 0 to 18446744073709551615"
-#define EXPECT_THREADS "a whole number from 1 to 1024"
-#define THREADS_MAX 1024
 /* The suite's time budget (under 60 s at the default level) assumes the
  * 2-core machine the project is tested on. */
 #define DEFAULT_THREADS 2
@@ -72,7 +70,7 @@ static const cli_option_spec verify_specs[] = {
     {"--only", 1, "a comma-separated list of check ids (see refit verify --help)"},
     {"--perturb", 1, "a check id (see refit verify --help)"},
     {"--seed", 1, EXPECT_SEED},
-    {"--threads", 1, EXPECT_THREADS},
+    {"--threads", 1, CLI_EXPECT_THREADS},
     {"--quiet", 0, "--quiet alone"},
     {"--help", 0, "--help alone"},
     {NULL, 0, NULL},
@@ -217,13 +215,9 @@ static int parse_args(verify_opts *o, int argc, char **argv)
                 return -1;
             }
         } else if (strcmp(name, "--threads") == 0) {
-            uint64_t t;
-            if (cli_once(PREFIX, &o->have_threads, name) != 0) return -1;
-            if (cli_parse_u64(value, &t) != 0 || t < 1 || t > THREADS_MAX) {
-                cli_bad_value(PREFIX, name, value, EXPECT_THREADS);
+            if (cli_once(PREFIX, &o->have_threads, name) != 0 ||
+                cli_parse_threads(PREFIX, name, value, &o->config.threads) != 0)
                 return -1;
-            }
-            o->config.threads = (int)t;
         } else if (strcmp(name, "--quiet") == 0) {
             if (cli_once(PREFIX, &o->have_quiet, name) != 0) return -1;
             o->quiet = 1;

@@ -739,3 +739,14 @@ int cli_select_isa(const char *prefix, refit_isa *isa)
               st == REFIT_EDOM ? "this CPU cannot run it" : "not an instruction set");
     return -1;
 }
+
+int cli_parse_threads(const char *prefix, const char *option, const char *value, int *out)
+{
+    uint64_t t;
+    if (cli_parse_u64(value, &t) != 0 || t < 1 || t > CLI_THREADS_MAX) {
+        cli_bad_value(prefix, option, value, CLI_EXPECT_THREADS);
+        return -1;
+    }
+    *out = (int)t;
+    return 0;
+}

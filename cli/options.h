@@ -74,6 +74,11 @@ int cli_parse_probabilities(const char *prefix, const char *option, const char *
                             const char *expected, size_t max_count, char ***texts,
                             double **values, size_t *count);
 
+/* --threads T: a whole number from 1 to CLI_THREADS_MAX.  0, or -1 (printed). */
+#define CLI_THREADS_MAX 1024
+#define CLI_EXPECT_THREADS "a whole number from 1 to 1024"
+int cli_parse_threads(const char *prefix, const char *option, const char *value, int *out);
+
 /* The kernels' ISA: REFIT_ISA if set, else the best this CPU runs.  0, or
  * -1 after printing "<prefix>: REFIT_ISA: got '...': ...". */
 int cli_select_isa(const char *prefix, refit_isa *isa);

@@ -309,6 +309,8 @@ static refit_status sample_generation(const refit_sim *sim, block_work *w, uint6
     const refit_model *mo = &c->model;
     uint32_t gen = (uint32_t)g;
     refit_status st;
+    /* per generation, not per chain: ln M (Rao-Blackwell terms), ln D */
+    double lnM = log(M), lnD = log(divisor(mo->estimator, M));
     for (size_t i = 0; i < w->n; i++) {
         uint32_t chain = w->chain0 + (uint32_t)i;
         if (g == 0) {
@@ -324,14 +326,14 @@ static refit_status sample_generation(const refit_sim *sim, block_work *w, uint6
             continue;
         }
         double mean, ss, lss;
-        if (sim->rb_valid) rb_add(w, i, w->logw[i] + w->lv[i] - log(M));
+        if (sim->rb_valid) rb_add(w, i, w->logw[i] + w->lv[i] - lnM);
         switch (mo->regime) {
         case REFIT_REGIME_REPLACE:
             st = model_batch(sim, chain, gen, M, r, w->d[i], w->lv[i], &mean, &ss, &lss,
                              &w->logw[i]);
             if (st != REFIT_OK) return st;
             w->d[i] = mean;
-            w->lv[i] = lss - log(divisor(mo->estimator, M));
+            w->lv[i] = lss - lnD;
             break;
         case REFIT_REGIME_ACCUMULATE: {
             st = model_batch(sim, chain, gen, M, r, w->d[i], w->lv[i], &mean, &ss, &lss,

@@ -408,13 +408,11 @@ static refit_status row_estimates(est_ctx *x, size_t t, refit_sim_row *row)
 
     /* w2sq_var: plain, from the actual d (not the conditional mean) */
     {
-        for (size_t j = 0; j < K; j++) x->sorted[j] = w2_term(lv[j], d[j] * d[j], c);
         double *w2 = lt;
-        memcpy(w2, x->sorted, K * sizeof *w2);
+        for (size_t j = 0; j < K; j++) w2[j] = w2_term(lv[j], d[j] * d[j], c);
         double var, se;
         sample_variance(x, w2, &var, &se);
         /* the tail of the W2^2 terms decides whether the variance is trustworthy */
-        memcpy(x->buf, w2, K * sizeof *w2);
         double k = tail_shape(x, w2);
         refit_sim_estimate *e = &row->quantity[REFIT_Q_W2SQ_VAR];
         double rel = var > 0.0 ? se / var : 0.0;
